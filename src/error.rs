@@ -1,0 +1,187 @@
+//! Errors, one enum per layer.
+//!
+//! User errors (bad input that the caller can fix) are kept apart from internal
+//! and IO errors, so that adapters can map them to exit code 2 or
+//! `INVALID_ARGUMENT` without looking at messages.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One problem found in one input record: where it is and what is wrong.
+///
+/// Displays as `file:line: id: field: message`, e.g.
+/// `candidates.jsonl:1042: C0193: availability.max_km: must be 0..=500, got 900`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// File name (or `<memory>` / `<request>` for records passed in directly).
+    pub file: String,
+    /// 1-based line number; 0 when the record did not come from a line-based file.
+    pub line: usize,
+    /// Record id when it could be read, `-` otherwise.
+    pub record_id: String,
+    /// Dotted path of the offending field (`skills[2].esco`), `-` for the whole record.
+    pub field: String,
+    /// What is wrong, with the limit that was broken.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error without a location yet; [`FieldError::at`] fills it in.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            file: String::new(),
+            line: 0,
+            record_id: "-".into(),
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Sets file, line and record id.
+    pub fn at(mut self, file: &str, line: usize, record_id: &str) -> Self {
+        self.file = file.to_string();
+        self.line = line;
+        self.record_id = if record_id.is_empty() { "-".into() } else { record_id.to_string() };
+        self
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = if self.file.is_empty() { "<input>" } else { &self.file };
+        if self.line > 0 {
+            write!(f, "{}:{}: {}: {}: {}", file, self.line, self.record_id, self.field, self.message)
+        } else {
+            write!(f, "{}: {}: {}: {}", file, self.record_id, self.field, self.message)
+        }
+    }
+}
+
+/// Every problem found in an input, up to [`InputErrors::LIMIT`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InputErrors {
+    /// The errors, in input order.
+    pub errors: Vec<FieldError>,
+    /// How many more were found but not kept.
+    pub more: usize,
+}
+
+impl InputErrors {
+    /// How many errors are kept; the rest are only counted.
+    pub const LIMIT: usize = 100;
+
+    /// Adds an error, counting it once the limit is reached.
+    pub fn push(&mut self, e: FieldError) {
+        if self.errors.len() < Self::LIMIT {
+            self.errors.push(e);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Adds several errors.
+    pub fn extend(&mut self, es: impl IntoIterator<Item = FieldError>) {
+        for e in es {
+            self.push(e);
+        }
+    }
+
+    /// True when no error was found.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty() && self.more == 0
+    }
+
+    /// Total number of errors found.
+    pub fn count(&self) -> usize {
+        self.errors.len() + self.more
+    }
+}
+
+impl fmt::Display for InputErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        if self.more > 0 {
+            write!(f, "\n... and {} more errors", self.more)?;
+        }
+        Ok(())
+    }
+}
+
+/// A problem in the reference data shipped in `data/` (a bug in the build, not user input).
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct ReferenceError {
+    /// Which reference file.
+    pub file: &'static str,
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The library's error type.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input records: every bad line, up to a limit. Nothing was changed.
+    #[error("{0}")]
+    Input(InputErrors),
+    /// A bad policy file or value.
+    #[error("policy: {0}")]
+    Policy(String),
+    /// A request that cannot be answered as asked (unknown candidate, bad argument).
+    #[error("{0}")]
+    NotFound(String),
+    /// The index directory is missing, corrupted or from another version.
+    #[error("index {path}: {message}")]
+    Index {
+        /// The index directory or file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A feature asked for that this version does not provide.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// The full-text engine failed.
+    #[error("text index: {0}")]
+    Text(#[from] tantivy::TantivyError),
+    /// Reference data is broken.
+    #[error("reference data: {0}")]
+    Reference(#[from] ReferenceError),
+}
+
+impl Error {
+    /// True for errors the caller caused and can fix (bad input, bad policy, unknown id).
+    pub fn is_user_error(&self) -> bool {
+        matches!(self, Error::Input(_) | Error::Policy(_) | Error::NotFound(_))
+    }
+
+    /// A single input error.
+    pub fn input(e: FieldError) -> Self {
+        let mut es = InputErrors::default();
+        es.push(e);
+        Error::Input(es)
+    }
+
+    /// Wraps an IO error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,89 @@
+//! # rosa: *incrocio domanda/offerta* for Italian public employment services
+//!
+//! rosa indexes CVs, competences and disability-compatibility profiles, checks
+//! them against a vacancy under the legal eligibility rules, scores them with a
+//! transparent weighted formula and returns the *rosa di candidati*: a roster of
+//! at most 15 people, each with the criteria and rule outcomes an operator can
+//! defend in an appeal.
+//!
+//! ```no_run
+//! use rosa::{Engine, Policy};
+//! use rosa::model::{read_jsonl, read_json, CandidateRecord, VacancyRecord};
+//!
+//! # fn main() -> Result<(), rosa::Error> {
+//! let candidates: Vec<CandidateRecord> = read_jsonl("candidates.jsonl".as_ref())?;
+//! let engine = Engine::build("idx".as_ref(), candidates, Vec::new())?;
+//! let vacancy: VacancyRecord = read_json("vacancy.json".as_ref())?;
+//! let roster = engine.roster(&vacancy, &Policy::default())?;
+//! println!("{}", serde_json::to_string_pretty(&roster).unwrap());
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+
+pub mod date;
+pub mod error;
+pub mod geo;
+pub mod model;
+pub mod taxonomy;
+
+pub use error::{Error, FieldError, InputErrors, Result};
+pub mod index;
+pub mod policy;
+pub mod query;
+pub mod roster;
+pub mod rules;
+pub mod score;
+pub mod text;
+
+pub use policy::Policy;
+pub use roster::Roster;
+
+use std::path::Path;
+
+use model::{CandidateRecord, VacancyRecord};
+
+/// Version of the engine, recorded in every roster and index.
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The engine: an index of candidates and the queries over it.
+pub struct Engine {
+    index: index::Index,
+}
+
+impl Engine {
+    /// Validates the records (every error is reported, nothing is written) and
+    /// builds a persistent index in `dir`, committing a new generation.
+    pub fn build(dir: &Path, candidates: Vec<CandidateRecord>, vacancies: Vec<VacancyRecord>) -> Result<Engine> {
+        Ok(Engine { index: index::Index::build(Some(dir), candidates, vacancies, None)? })
+    }
+
+    /// Like [`Engine::build`], reporting progress to `progress(stage, done, total)`.
+    pub fn build_with_progress(
+        dir: &Path,
+        candidates: Vec<CandidateRecord>,
+        vacancies: Vec<VacancyRecord>,
+        progress: index::Progress,
+    ) -> Result<Engine> {
+        Ok(Engine { index: index::Index::build(Some(dir), candidates, vacancies, Some(progress))? })
+    }
+
+    /// Builds an index in memory only (tests, embedding, one-off queries).
+    pub fn in_memory(candidates: Vec<CandidateRecord>, vacancies: Vec<VacancyRecord>) -> Result<Engine> {
+        Ok(Engine { index: index::Index::build(None, candidates, vacancies, None)? })
+    }
+
+    /// Opens the committed generation of an index directory.
+    pub fn open(dir: &Path) -> Result<Engine> {
+        Ok(Engine { index: index::Index::open(dir)? })
+    }
+
+    /// The roster of a vacancy under a policy.
+    pub fn roster(&self, vacancy: &VacancyRecord, policy: &Policy) -> Result<Roster> {
+        roster::roster(&self.index, vacancy, policy)
+    }
+
+    /// The underlying index.
+    pub fn index(&self) -> &index::Index {
+        &self.index
+    }
+}

@@ -1,0 +1,231 @@
+//! The policy: every tunable number of the engine in one TOML file with built-in
+//! defaults, and its fingerprint (sha256 of the canonical form) recorded in every
+//! roster so that a roster can be traced to the exact rules that produced it.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::geo::DistanceModel;
+
+/// Weights of the score criteria. They must sum to 1.
+///
+/// Defaults, and why:
+/// - `skills` 0.35: the competences asked are what the employer's request is about
+///   (Brescia and Como charters match on competences first);
+/// - `occupation` 0.25: experience in the same ISCO unit group is the next best
+///   evidence, and the service pact's professions count too;
+/// - `education`, `languages`, `distance`, `text` 0.10 each: secondary evidence;
+///   `text` stays low because free text is the least controlled field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Weights {
+    /// Weighted coverage of the vacancy's skills.
+    pub skills: f64,
+    /// ISCO proximity of experiences and desired professions.
+    pub occupation: f64,
+    /// Education against the vacancy's minimum EQF.
+    pub education: f64,
+    /// Languages against the vacancy's levels.
+    pub languages: f64,
+    /// Distance, decaying to 0 at the person's limit.
+    pub distance: f64,
+    /// BM25 of the vacancy text against the CV text.
+    pub text: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights { skills: 0.35, occupation: 0.25, education: 0.10, languages: 0.10, distance: 0.10, text: 0.10 }
+    }
+}
+
+impl Weights {
+    /// The weights as `(criterion name, weight)` in the order criteria are reported.
+    pub fn named(&self) -> [(&'static str, f64); 6] {
+        [
+            ("skills", self.skills),
+            ("occupation", self.occupation),
+            ("education", self.education),
+            ("languages", self.languages),
+            ("distance", self.distance),
+            ("text", self.text),
+        ]
+    }
+}
+
+/// Finer knobs of the criteria.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scoring {
+    /// A self-declared skill counts this fraction of a certified one (Brescia: lists
+    /// favour competences certified by the service).
+    pub self_declared_factor: f64,
+    /// Months of experience at which the experience part of `occupation` is full.
+    pub experience_full_months: u32,
+    /// Below this similarity a free skill label is not matched to an ESCO skill.
+    pub label_threshold: f32,
+}
+
+impl Default for Scoring {
+    fn default() -> Self {
+        Scoring { self_declared_factor: 0.8, experience_full_months: 36, label_threshold: 0.85 }
+    }
+}
+
+/// The engine's policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policy {
+    /// Reference date of every date rule; `None` = today (resolved when the policy is used).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Date>,
+    /// Availability is stale when last confirmed more than this many days before `as_of`.
+    pub freshness_days: u32,
+    /// Make congruity a filter instead of information.
+    pub only_congruous: bool,
+    /// Criterion weights.
+    pub weights: Weights,
+    /// Criterion knobs.
+    pub scoring: Scoring,
+    /// Travel-time model for the congruity distance criterion.
+    pub travel: DistanceModel,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            as_of: None,
+            freshness_days: 180,
+            only_congruous: false,
+            weights: Weights::default(),
+            scoring: Scoring::default(),
+            travel: DistanceModel::default(),
+        }
+    }
+}
+
+impl Policy {
+    /// Parses a TOML policy; fields not given keep their defaults; unknown fields are errors.
+    ///
+    /// ```
+    /// let p = rosa::Policy::from_toml("freshness_days = 90\n[weights]\nskills = 0.45\ntext = 0.0\n").unwrap();
+    /// assert_eq!(p.freshness_days, 90);
+    /// assert!(rosa::Policy::from_toml("freshnes_days = 90").is_err());
+    /// ```
+    pub fn from_toml(text: &str) -> Result<Policy> {
+        let p: Policy = toml::from_str(text).map_err(|e| Error::Policy(e.to_string().trim_end().replace('\n', " ")))?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// Reads a TOML policy file.
+    pub fn from_file(path: &std::path::Path) -> Result<Policy> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Policy::from_toml(&text).map_err(|e| match e {
+            Error::Policy(m) => Error::Policy(format!("{}: {m}", path.display())),
+            other => other,
+        })
+    }
+
+    /// Checks ranges: weights in [0,1] summing to 1 (±1e-6), sane knobs.
+    pub fn validate(&self) -> Result<()> {
+        let mut sum = 0.0;
+        for (name, w) in self.weights.named() {
+            if !w.is_finite() || !(0.0..=1.0).contains(&w) {
+                return Err(Error::Policy(format!("weights.{name}: must be in [0, 1], got {w}")));
+            }
+            sum += w;
+        }
+        if (sum - 1.0).abs() > 1e-6 {
+            return Err(Error::Policy(format!("weights: must sum to 1, got {sum}")));
+        }
+        if self.freshness_days == 0 || self.freshness_days > 3650 {
+            return Err(Error::Policy(format!("freshness_days: must be 1..=3650, got {}", self.freshness_days)));
+        }
+        let f = self.scoring.self_declared_factor;
+        if !(0.0..=1.0).contains(&f) {
+            return Err(Error::Policy(format!("scoring.self_declared_factor: must be in [0, 1], got {f}")));
+        }
+        if self.scoring.experience_full_months == 0 {
+            return Err(Error::Policy("scoring.experience_full_months: must be at least 1".into()));
+        }
+        let t = self.scoring.label_threshold;
+        if !(0.5..=1.0).contains(&t) {
+            return Err(Error::Policy(format!("scoring.label_threshold: must be in [0.5, 1], got {t}")));
+        }
+        let m = &self.travel;
+        if !(m.road_factor >= 1.0 && m.speed_kmh > 0.0 && m.access_min >= 0.0) {
+            return Err(Error::Policy("travel: road_factor >= 1, speed_kmh > 0, access_min >= 0".into()));
+        }
+        Ok(())
+    }
+
+    /// The reference date: `as_of`, or today.
+    pub fn as_of(&self) -> Date {
+        self.as_of.unwrap_or_else(Date::today)
+    }
+
+    /// This policy with `as_of` fixed (today if unset), as used by a query.
+    pub fn resolved(&self) -> Policy {
+        Policy { as_of: Some(self.as_of()), ..self.clone() }
+    }
+
+    /// `sha256:<hex>` of the canonical JSON form of the resolved policy. Two
+    /// policies with the same fingerprint give the same rosters on the same index.
+    pub fn fingerprint(&self) -> String {
+        let canonical = serde_json::to_vec(&self.resolved()).expect("policy serialises");
+        format!("sha256:{}", hex(&Sha256::digest(&canonical)))
+    }
+}
+
+/// Lowercase hex of bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_weights_sum_to_one() {
+        Policy::default().validate().unwrap();
+    }
+
+    #[test]
+    fn rejects_weights_not_summing_to_one() {
+        let err = Policy::from_toml("[weights]\nskills = 0.5\n").unwrap_err().to_string();
+        assert!(err.contains("must sum to 1"), "{err}");
+    }
+
+    #[test]
+    fn rejects_unknown_fields() {
+        let err = Policy::from_toml("[weights]\nskils = 0.35\n").unwrap_err().to_string();
+        assert!(err.contains("skils"), "{err}");
+    }
+
+    #[test]
+    fn fingerprint_depends_on_every_value_and_on_as_of() {
+        let a = Policy { as_of: Date::parse("2026-11-01"), ..Policy::default() };
+        let b = Policy { freshness_days: 179, ..a.clone() };
+        let c = Policy { as_of: Date::parse("2026-11-02"), ..a.clone() };
+        assert_eq!(a.fingerprint(), a.clone().fingerprint());
+        assert_ne!(a.fingerprint(), b.fingerprint());
+        assert_ne!(a.fingerprint(), c.fingerprint());
+        assert!(a.fingerprint().starts_with("sha256:") && a.fingerprint().len() == 7 + 64);
+    }
+
+    #[test]
+    fn toml_round_trip_keeps_the_fingerprint() {
+        let a = Policy { as_of: Date::parse("2026-11-01"), ..Policy::default() };
+        let text = toml::to_string(&a).unwrap();
+        assert_eq!(Policy::from_toml(&text).unwrap().fingerprint(), a.fingerprint());
+    }
+}

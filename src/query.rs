@@ -1,0 +1,106 @@
+//! A vacancy prepared for matching: everything that depends only on the vacancy
+//! and the policy is computed once here (distances from the workplace to every
+//! comune, resolved skills, applicable rules, BM25 of the text), so that the
+//! per-candidate work in [`crate::rules`] and [`crate::score`] is lookups.
+
+use crate::date::Date;
+use crate::error::{Error, FieldError, InputErrors, Result};
+use crate::geo::{ComuneId, Comuni};
+use crate::index::{Index, SkillFeature};
+use crate::model::VacancyRecord;
+use crate::policy::Policy;
+use crate::rules::Rule;
+use crate::taxonomy::Isco;
+
+/// A skill the vacancy asks for, resolved against the index's vocabulary.
+#[derive(Debug, Clone)]
+pub struct QuerySkill {
+    /// Key in the index, `None` when no candidate can have it.
+    pub key: Option<u32>,
+    /// Similarity of the vacancy's own label to the key (1 for a URI).
+    pub similarity: f32,
+    /// Relative weight.
+    pub weight: f64,
+    /// Hard requirement.
+    pub required: bool,
+    /// Name for explanations: the label as written, or the ESCO label.
+    pub name: String,
+}
+
+/// A vacancy prepared against an index and a policy.
+pub struct Query<'a> {
+    /// The vacancy.
+    pub vacancy: &'a VacancyRecord,
+    /// The policy, with `as_of` resolved.
+    pub policy: Policy,
+    /// Reference date.
+    pub as_of: Date,
+    /// Comune of the workplace.
+    pub workplace: ComuneId,
+    /// Skills asked, in the vacancy's order.
+    pub skills: Vec<QuerySkill>,
+    /// Rules applied, in the documented order.
+    pub rules: Vec<Rule>,
+    km: Vec<f64>,
+    text: Vec<(u32, f32)>,
+}
+
+impl<'a> Query<'a> {
+    /// Validates the vacancy (errors name the field) and prepares it.
+    pub fn new(index: &Index, vacancy: &'a VacancyRecord, policy: &Policy) -> Result<Query<'a>> {
+        let comuni = Comuni::embedded();
+        let errs = vacancy.validate(comuni, Isco::embedded());
+        if !errs.is_empty() {
+            let mut all = InputErrors::default();
+            all.extend(errs.into_iter().map(|e: FieldError| e.at("vacancy", 0, &vacancy.id)));
+            return Err(Error::Input(all));
+        }
+        policy.validate()?;
+        let policy = policy.resolved();
+        let as_of = policy.as_of();
+        let workplace = comuni.lookup(&vacancy.workplace).expect("validated workplace");
+        let km = (0..comuni.len()).map(|c| comuni.distance_km(workplace, c as ComuneId)).collect();
+        let skills = vacancy
+            .skills
+            .iter()
+            .map(|s| {
+                let r = index.vocab().lookup(s.esco.as_deref(), s.label.as_deref(), index.labels());
+                let name = match (&s.label, r.key) {
+                    (Some(l), _) => l.clone(),
+                    (None, Some(k)) => index.vocab().name(k),
+                    (None, None) => s.esco.clone().unwrap_or_default(),
+                };
+                QuerySkill { key: r.key, similarity: r.similarity, weight: s.weight, required: s.required, name }
+            })
+            .collect();
+        let text_query = format!("{} {}", vacancy.title, vacancy.text);
+        let text = index.text().scores(&text_query)?;
+        Ok(Query { vacancy, as_of, workplace, skills, rules: Rule::for_mode(vacancy.mode), km, text, policy })
+    }
+
+    /// Kilometres from the workplace to a comune.
+    pub fn km(&self, comune: ComuneId) -> f64 {
+        self.km[comune as usize]
+    }
+
+    /// The candidate's feature matching a vacancy skill, if both ties reach the
+    /// policy's label threshold.
+    pub fn skill_match<'f>(&self, s: &QuerySkill, feats: &'f [SkillFeature]) -> Option<&'f SkillFeature> {
+        let key = s.key?;
+        let t = self.policy.scoring.label_threshold;
+        if s.similarity < t {
+            return None;
+        }
+        let i = feats.binary_search_by_key(&key, |f| f.key).ok()?;
+        let f = &feats[i];
+        (f.similarity >= t).then_some(f)
+    }
+
+    /// Raw BM25 of a row's CV against the vacancy text (0 when no term matches).
+    pub fn bm25(&self, row: u32) -> f32 {
+        match self.text.binary_search_by_key(&row, |(r, _)| *r) {
+            Ok(i) => self.text[i].1,
+            Err(_) => 0.0,
+        }
+    }
+}

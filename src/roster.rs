@@ -1,0 +1,246 @@
+//! The roster (*rosa di candidati*, section 6 of the design): eligibility over the
+//! pool, scores in parallel, top-k with the documented tie-break, and the output
+//! shape.
+//!
+//! **Invariants.** At most `cap` entries; ranks 1..n; scores non-increasing; ties
+//! broken by earlier `did_date`, then `id` ascending (never by thread timing or
+//! hash order); Σ points = score; every entry passes every applied rule;
+//! Σ excluded + eligible = pool, each excluded person counted once under the first
+//! rule they fail.
+
+use std::cmp::Ordering;
+
+use rayon::prelude::*;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::error::{Error, Result};
+use crate::index::Index;
+use crate::model::{Mode, VacancyRecord};
+use crate::policy::Policy;
+use crate::query::Query;
+use crate::rules::{self, RuleResult};
+use crate::score::{self, Criterion};
+
+/// Exclusion counts by rule, serialised as a JSON object in rule order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Exclusions(pub Vec<(&'static str, u64)>);
+
+impl Exclusions {
+    /// The count for a rule name (0 if the rule was not applied).
+    pub fn get(&self, name: &str) -> u64 {
+        self.0.iter().find(|(n, _)| *n == name).map_or(0, |(_, c)| *c)
+    }
+
+    /// Sum of all counts.
+    pub fn total(&self) -> u64 {
+        self.0.iter().map(|(_, c)| c).sum()
+    }
+}
+
+impl Serialize for Exclusions {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// A suggested extra parameter that would narrow the eligible pool.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Narrowing {
+    /// The parameter, in words (`licences:CE required`).
+    pub parameter: String,
+    /// How many would remain eligible with it.
+    pub eligible: u64,
+}
+
+/// One person proposed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    /// 1-based rank.
+    pub rank: u32,
+    /// Pseudonymous id.
+    pub candidate_id: String,
+    /// Score (Σ of the criteria's points).
+    pub score: f64,
+    /// The criteria, in policy order.
+    pub criteria: Vec<Criterion>,
+    /// Every applied rule, all passed.
+    pub rules: Vec<RuleResult>,
+    /// Congruity of the offer for a person with a benefit (`null` otherwise).
+    pub congruity: Option<serde_json::Value>,
+}
+
+/// The roster for one vacancy.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Roster {
+    /// Vacancy id.
+    pub vacancy_id: String,
+    /// Mode.
+    pub mode: Mode,
+    /// Roster cap applied.
+    pub cap: u32,
+    /// Why the cap exceeds 15, when the employer asked so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap_override_reason: Option<String>,
+    /// People considered.
+    pub pool: u64,
+    /// People passing every rule.
+    pub eligible: u64,
+    /// People excluded, by first failing rule.
+    pub excluded: Exclusions,
+    /// Extra parameters suggested when more than the cap are eligible.
+    pub narrowing: Vec<Narrowing>,
+    /// The entries, best first.
+    pub entries: Vec<Entry>,
+    /// Fingerprint of the policy used.
+    pub policy_fingerprint: String,
+    /// Index generation queried.
+    pub index_generation: u64,
+    /// Engine version.
+    pub engine_version: String,
+}
+
+/// The documented order of entries: score descending, then earlier `did_date`
+/// (longer unemployment first), then `id` ascending.
+pub fn entry_order(index: &Index, a: (f64, u32), b: (f64, u32)) -> Ordering {
+    b.0.total_cmp(&a.0).then_with(|| {
+        let (ra, rb) = (index.record(a.1), index.record(b.1));
+        ra.did_date.cmp(&rb.did_date).then_with(|| ra.id.cmp(&rb.id))
+    })
+}
+
+/// Result of the eligibility pass.
+pub struct Eligibility {
+    /// People considered.
+    pub pool: u64,
+    /// Rows passing every rule, ascending.
+    pub rows: Vec<u32>,
+    /// Exclusions by rule, in rule order.
+    pub excluded: Exclusions,
+}
+
+const CHUNK: usize = 8192;
+
+/// Runs the applied rules over the pool, counting each exclusion once.
+pub fn eligibility(q: &Query, index: &Index) -> Eligibility {
+    let pool: Vec<u32> = match &q.vacancy.applicants {
+        Some(ids) => {
+            let mut rows: Vec<u32> = ids.iter().filter_map(|id| index.row_of(id)).collect();
+            rows.sort_unstable();
+            rows.dedup();
+            rows
+        }
+        None => (0..index.len() as u32).collect(),
+    };
+    let n_rules = q.rules.len();
+    let (counts, rows) = pool
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut counts = vec![0u64; n_rules];
+            let mut rows = Vec::new();
+            for &row in chunk {
+                match rules::first_failure(q, index, row) {
+                    Some(i) => counts[i] += 1,
+                    None => rows.push(row),
+                }
+            }
+            (counts, rows)
+        })
+        .reduce(
+            || (vec![0u64; n_rules], Vec::new()),
+            |(mut ca, mut ra), (cb, rb)| {
+                for (a, b) in ca.iter_mut().zip(cb) {
+                    *a += b;
+                }
+                // Chunks arrive in order within a reduction, so rows stay ascending.
+                ra.extend(rb);
+                (ca, ra)
+            },
+        );
+    let mut rows = rows;
+    rows.sort_unstable();
+    let excluded = Exclusions(q.rules.iter().map(|r| r.name()).zip(counts).collect());
+    Eligibility { pool: pool.len() as u64, rows, excluded }
+}
+
+/// The best BM25 among the eligible rows.
+pub fn max_bm25(q: &Query, rows: &[u32]) -> f32 {
+    rows.par_iter().map(|&r| q.bm25(r)).reduce(|| 0.0, f32::max)
+}
+
+/// Scores every eligible row and returns the best `k` as `(score, row)` in entry order.
+pub fn top_k(q: &Query, index: &Index, rows: &[u32], max_bm25: f32, k: usize) -> Vec<(f64, u32)> {
+    let order = |a: &(f64, u32), b: &(f64, u32)| entry_order(index, *a, *b);
+    let best = rows
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut scored: Vec<(f64, u32)> =
+                chunk.iter().map(|&r| (score::score(q, index, r, max_bm25, false).0, r)).collect();
+            if scored.len() > k {
+                scored.select_nth_unstable_by(k, order);
+                scored.truncate(k);
+            }
+            scored
+        })
+        .reduce(Vec::new, |mut a, b| {
+            a.extend(b);
+            if a.len() > k {
+                a.select_nth_unstable_by(k, order);
+                a.truncate(k);
+            }
+            a
+        });
+    let mut best = best;
+    best.sort_by(order);
+    best.truncate(k);
+    best
+}
+
+/// Builds the roster of a vacancy.
+pub fn roster(index: &Index, vacancy: &VacancyRecord, policy: &Policy) -> Result<Roster> {
+    let q = Query::new(index, vacancy, policy)?;
+    if vacancy.mode.is_graduatoria() {
+        return Err(Error::Unsupported(format!(
+            "mode {} (graduatoria ordering) is not implemented yet",
+            vacancy.mode.as_str()
+        )));
+    }
+    let el = eligibility(&q, index);
+    let cap = vacancy.cap();
+    let max = max_bm25(&q, &el.rows);
+    let best = top_k(&q, index, &el.rows, max, cap as usize);
+    let entries = best
+        .iter()
+        .enumerate()
+        .map(|(i, &(s, row))| {
+            let (score, criteria) = score::score(&q, index, row, max, true);
+            debug_assert_eq!(score, s);
+            Entry {
+                rank: i as u32 + 1,
+                candidate_id: index.record(row).id.clone(),
+                score,
+                criteria,
+                rules: rules::check_all(&q, index, row),
+                congruity: None,
+            }
+        })
+        .collect();
+    Ok(Roster {
+        vacancy_id: vacancy.id.clone(),
+        mode: vacancy.mode,
+        cap,
+        cap_override_reason: vacancy.cap_override.as_ref().map(|o| o.reason.clone()),
+        pool: el.pool,
+        eligible: el.rows.len() as u64,
+        excluded: el.excluded,
+        narrowing: Vec::new(),
+        entries,
+        policy_fingerprint: q.policy.fingerprint(),
+        index_generation: index.generation(),
+        engine_version: crate::ENGINE_VERSION.to_string(),
+    })
+}

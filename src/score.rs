@@ -1,0 +1,204 @@
+//! The score (section 5 of the design): six criteria, each a value in [0, 1],
+//! weighted by the policy; points = weight × value, score = Σ points.
+//!
+//! Values are rounded to 4 decimals (an operator reads them, and tiny BM25 or
+//! distance differences should tie rather than decide); points are the exact
+//! product and the score is their sum in criterion order, so Σ points = score by
+//! construction. **Protected attributes** (sex, age, nationality, disability,
+//! benefit, family data) are not read here: only competences, professions,
+//! education, languages, distance and CV text.
+
+use serde::Serialize;
+
+use crate::index::Index;
+use crate::query::Query;
+use crate::rules::fmt1;
+use crate::taxonomy::{isco_shared_digits, Isco};
+
+/// One criterion of a score, as shown in rosters and explanations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Criterion {
+    /// Criterion name.
+    pub name: &'static str,
+    /// Weight from the policy.
+    pub weight: f64,
+    /// Value in [0, 1] (for graduatorie: the input, such as months or euros).
+    pub value: f64,
+    /// Points it contributes.
+    pub points: f64,
+    /// How the value was obtained.
+    pub detail: String,
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// Proximity of two ISCO codes by shared digits: unit group 1, minor group 0.75,
+/// sub-major 0.5, major 0.25.
+pub fn isco_proximity(a: &str, b: &str) -> f64 {
+    isco_shared_digits(a, b) as f64 / 4.0
+}
+
+/// Scores one row. `max_bm25` is the best BM25 among the eligible (for the text
+/// criterion's normalisation). With `detail`, the criteria are returned too.
+pub fn score(q: &Query, index: &Index, row: u32, max_bm25: f32, detail: bool) -> (f64, Vec<Criterion>) {
+    let w = &q.policy.weights;
+    let values = [
+        skills(q, index, row, detail),
+        occupation(q, index, row, detail),
+        education(q, index, row, detail),
+        languages(q, index, row, detail),
+        distance(q, index, row, detail),
+        text(q, row, max_bm25, detail),
+    ];
+    let mut total = 0.0;
+    let mut criteria = Vec::with_capacity(if detail { 6 } else { 0 });
+    for ((name, weight), (value, why)) in w.named().into_iter().zip(values) {
+        let value = round4(value);
+        let points = weight * value;
+        total += points;
+        if detail {
+            criteria.push(Criterion { name, weight, value, points, detail: why });
+        }
+    }
+    (total, criteria)
+}
+
+fn skills(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
+    if q.skills.is_empty() {
+        return (1.0, if detail { "no skills asked".into() } else { String::new() });
+    }
+    let feats = &index.features(row).skills;
+    let factor = q.policy.scoring.self_declared_factor;
+    let (mut got, mut total) = (0.0, 0.0);
+    let (mut matched, mut certified) = (0, 0);
+    let mut missing: Vec<&str> = Vec::new();
+    for s in &q.skills {
+        total += s.weight;
+        match q.skill_match(s, feats) {
+            Some(f) => {
+                let cert = if f.certified { 1.0 } else { factor };
+                got += s.weight * (f.similarity as f64) * (s.similarity as f64) * cert;
+                matched += 1;
+                certified += f.certified as usize;
+            }
+            None => {
+                if detail {
+                    missing.push(&s.name);
+                }
+            }
+        }
+    }
+    let why = if detail {
+        let mut d = format!("{matched}/{} skills", q.skills.len());
+        if certified > 0 {
+            d.push_str(&format!(" ({certified} certified)"));
+        }
+        if !missing.is_empty() {
+            d.push_str(&format!("; missing: {}", missing.join(", ")));
+        }
+        d
+    } else {
+        String::new()
+    };
+    (got / total, why)
+}
+
+fn occupation(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
+    let rec = index.record(row);
+    let target = q.vacancy.isco.as_str();
+    let full = q.policy.scoring.experience_full_months as f64;
+    let mut best = (0.0, None::<(usize, bool)>);
+    for (i, e) in rec.experiences.iter().enumerate() {
+        let v = isco_proximity(target, &e.isco) * (0.5 + 0.5 * (e.months as f64 / full).min(1.0));
+        if v > best.0 {
+            best = (v, Some((i, true)));
+        }
+    }
+    for (i, d) in rec.desired_isco.iter().enumerate() {
+        let v = isco_proximity(target, d) * 0.5;
+        if v > best.0 {
+            best = (v, Some((i, false)));
+        }
+    }
+    if !detail {
+        return (best.0, String::new());
+    }
+    let level = |code: &str| match isco_shared_digits(target, code) {
+        4 => "same unit group",
+        3 => "same minor group",
+        2 => "same sub-major group",
+        _ => "same major group",
+    };
+    let title = |code: &str| Isco::embedded().title(code).unwrap_or("").to_string();
+    let why = match best.1 {
+        None => format!("no experience or desired profession near {target}"),
+        Some((i, true)) => {
+            let e = &rec.experiences[i];
+            format!("{} {}, {} months ({})", e.isco, title(&e.isco), e.months, level(&e.isco))
+        }
+        Some((i, false)) => {
+            let d = &rec.desired_isco[i];
+            format!("desired {} {} ({}), no experience", d, title(d), level(d))
+        }
+    };
+    (best.0, why)
+}
+
+fn education(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
+    let eqf = index.record(row).education_eqf;
+    let say = |s: String| if detail { s } else { String::new() };
+    match (q.vacancy.education_eqf_min, eqf) {
+        (None, _) => (1.0, say("no minimum".into())),
+        (Some(min), None) => (0.0, say(format!("EQF unknown, minimum {min}"))),
+        (Some(min), Some(e)) if e >= min => (1.0, say(format!("EQF {e} ≥ {min}"))),
+        (Some(min), Some(e)) => (0.5f64.powi((min - e) as i32), say(format!("EQF {e} < {min}"))),
+    }
+}
+
+fn languages(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
+    let asked = &q.vacancy.languages;
+    if asked.is_empty() {
+        return (1.0, if detail { "no languages asked".into() } else { String::new() });
+    }
+    let rec = index.record(row);
+    let mut sum = 0.0;
+    let mut parts = Vec::new();
+    for l in asked {
+        let held = rec.languages.iter().filter(|h| h.code == l.code).map(|h| h.cefr).max();
+        let v = match held {
+            Some(c) if c >= l.cefr => 1.0,
+            Some(c) => 0.5f64.powi((l.cefr.rank() - c.rank()) as i32),
+            None => 0.0,
+        };
+        sum += v;
+        if detail {
+            parts.push(match held {
+                Some(c) => format!("{} {} (asked {})", l.code, c.as_str(), l.cefr.as_str()),
+                None => format!("no {} (asked {})", l.code, l.cefr.as_str()),
+            });
+        }
+    }
+    (sum / asked.len() as f64, parts.join("; "))
+}
+
+fn distance(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
+    let km = q.km(index.features(row).comune);
+    let limit = index.record(row).availability.max_km as f64;
+    let v = if limit <= 0.0 { if km <= 0.0 { 1.0 } else { 0.0 } } else { (1.0 - km / limit).max(0.0) };
+    (v, if detail { format!("{} km of {} km", fmt1(km), fmt1(limit)) } else { String::new() })
+}
+
+fn text(q: &Query, row: u32, max_bm25: f32, detail: bool) -> (f64, String) {
+    let s = q.bm25(row);
+    let v = if max_bm25 > 0.0 { (s / max_bm25) as f64 } else { 0.0 };
+    let why = if !detail {
+        String::new()
+    } else if s == 0.0 {
+        "no term of the vacancy text in the CV".into()
+    } else {
+        format!("BM25 {:.2} of best {:.2}", s, max_bm25)
+    };
+    (v, why)
+}

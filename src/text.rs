@@ -1,0 +1,256 @@
+//! Full-text side of the index: tantivy BM25 of a vacancy's text against `cv_text`.
+//!
+//! Owns the tantivy schema (`row`: u64 fast+indexed, `cv`: Italian-stemmed text)
+//! and the analyzer. Answers one question: for this vacancy text, what BM25 score
+//! does each candidate row get? Rows with no matching term are absent (score 0).
+
+use std::path::Path;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED};
+use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer};
+use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+
+use crate::error::Result;
+
+const ANALYZER: &str = "it_stem";
+/// At most this many distinct terms of a vacancy text enter the query.
+pub const MAX_QUERY_TERMS: usize = 64;
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+/// The tantivy index of CV texts.
+pub struct TextIndex {
+    index: Index,
+    reader: IndexReader,
+    row: Field,
+    cv: Field,
+}
+
+fn schema() -> (Schema, Field, Field) {
+    let mut b = Schema::builder();
+    let row = b.add_u64_field("row", FAST | INDEXED);
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(ANALYZER)
+        .set_index_option(IndexRecordOption::WithFreqs);
+    let cv = b.add_text_field("cv", TextOptions::default().set_indexing_options(indexing));
+    (b.build(), row, cv)
+}
+
+fn analyzer() -> TextAnalyzer {
+    let stop = StopWordFilter::new(Language::Italian).expect("tantivy ships Italian stop words");
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(stop)
+        .filter(Stemmer::new(Language::Italian))
+        .build()
+}
+
+impl TextIndex {
+    /// Creates an empty text index in `dir` (which must exist), or in memory when `None`.
+    pub fn create(dir: Option<&Path>) -> Result<TextIndex> {
+        let (schema, _, _) = schema();
+        let index = match dir {
+            Some(d) => Index::create_in_dir(d, schema)?,
+            None => Index::create_in_ram(schema),
+        };
+        Self::wrap(index)
+    }
+
+    /// Opens an existing text index.
+    pub fn open(dir: &Path) -> Result<TextIndex> {
+        let index = Index::open_in_dir(dir)?;
+        Self::wrap(index)
+    }
+
+    fn wrap(index: Index) -> Result<TextIndex> {
+        index.tokenizers().register(ANALYZER, analyzer());
+        let (_, row, cv) = schema();
+        let schema = index.schema();
+        if schema.get_field("row").ok() != Some(row) || schema.get_field("cv").ok() != Some(cv) {
+            return Err(tantivy::TantivyError::SchemaError("text index has an unexpected schema".into()).into());
+        }
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(TextIndex { index, reader, row, cv })
+    }
+
+    /// A writer; callers add and delete documents, then commit.
+    pub fn writer(&self) -> Result<TextWriter> {
+        let writer = self.index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        Ok(TextWriter { writer, row: self.row, cv: self.cv })
+    }
+
+    /// Makes committed changes visible to searches.
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of live documents.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// The analyzed, deduplicated terms of `text` (at most [`MAX_QUERY_TERMS`], first come first kept).
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let mut a = analyzer();
+        let mut stream = a.token_stream(text);
+        let mut out: Vec<String> = Vec::new();
+        while stream.advance() {
+            let t = &stream.token().text;
+            if t.len() > 1 && !out.iter().any(|o| o == t) {
+                out.push(t.clone());
+                if out.len() == MAX_QUERY_TERMS {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// BM25 score of every row whose CV shares a term with `text`, sorted by row.
+    pub fn scores(&self, text: &str) -> Result<Vec<(u32, f32)>> {
+        let terms = self.terms(text);
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .map(|t| {
+                let q: Box<dyn Query> =
+                    Box::new(TermQuery::new(Term::from_field_text(self.cv, t), IndexRecordOption::WithFreqs));
+                (Occur::Should, q)
+            })
+            .collect();
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let mut all = searcher.search(&query, &RowScores)?;
+        all.sort_unstable_by_key(|(r, _)| *r);
+        Ok(all)
+    }
+}
+
+/// Adds and deletes CV documents; nothing is visible until [`TextWriter::commit`].
+pub struct TextWriter {
+    writer: IndexWriter,
+    row: Field,
+    cv: Field,
+}
+
+impl TextWriter {
+    /// Adds the CV text of `row`.
+    pub fn add(&mut self, row: u32, cv_text: &str) -> Result<()> {
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(self.row, row as u64);
+        doc.add_text(self.cv, cv_text);
+        self.writer.add_document(doc)?;
+        Ok(())
+    }
+
+    /// Deletes the document of `row`.
+    pub fn delete(&mut self, row: u32) {
+        self.writer.delete_term(Term::from_field_u64(self.row, row as u64));
+    }
+
+    /// Deletes every document.
+    pub fn delete_all(&mut self) -> Result<()> {
+        self.writer.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Commits with `payload` (rosa's generation) recorded in tantivy's meta.
+    pub fn commit(mut self, payload: &str) -> Result<()> {
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(payload);
+        prepared.commit()?;
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}
+
+impl TextIndex {
+    /// The payload of the last commit (rosa's generation), if any.
+    pub fn payload(&self) -> Option<String> {
+        self.index.load_metas().ok().and_then(|m| m.payload)
+    }
+}
+
+/// Collects `(row, bm25)` for every matching document.
+struct RowScores;
+
+struct RowScoresSegment {
+    rows: Column<u64>,
+    out: Vec<(u32, f32)>,
+}
+
+impl Collector for RowScores {
+    type Fruit = Vec<(u32, f32)>;
+    type Child = RowScoresSegment;
+
+    fn for_segment(&self, _ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<RowScoresSegment> {
+        Ok(RowScoresSegment { rows: segment.fast_fields().u64("row")?, out: Vec::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(u32, f32)>>) -> tantivy::Result<Vec<(u32, f32)>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for RowScoresSegment {
+    type Fruit = Vec<(u32, f32)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if let Some(row) = self.rows.first(doc) {
+            self.out.push((row as u32, score));
+        }
+    }
+
+    fn harvest(self) -> Vec<(u32, f32)> {
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_italian_and_scores_only_matching_rows() {
+        let t = TextIndex::create(None).unwrap();
+        let mut w = t.writer().unwrap();
+        w.add(0, "Saldatore con esperienza in saldature TIG e MIG").unwrap();
+        w.add(1, "Cameriera di sala, servizio ai tavoli").unwrap();
+        w.add(2, "Saldatrice, saldatura a elettrodo").unwrap();
+        w.commit("1").unwrap();
+        t.reload().unwrap();
+        let s = t.scores("Cerchiamo saldatori TIG").unwrap();
+        let rows: Vec<u32> = s.iter().map(|(r, _)| *r).collect();
+        assert_eq!(rows, vec![0], "{s:?}");
+        let s = t.scores("saldatura").unwrap();
+        assert!(s.iter().any(|(r, _)| *r == 2), "{s:?}");
+        assert!(!s.iter().any(|(r, _)| *r == 1));
+        assert_eq!(t.payload().as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn deleted_rows_no_longer_match() {
+        let t = TextIndex::create(None).unwrap();
+        let mut w = t.writer().unwrap();
+        w.add(0, "magazziniere carrellista").unwrap();
+        w.add(1, "magazziniere").unwrap();
+        w.commit("1").unwrap();
+        let mut w = t.writer().unwrap();
+        w.delete(0);
+        w.commit("2").unwrap();
+        t.reload().unwrap();
+        let rows: Vec<u32> = t.scores("magazziniere").unwrap().iter().map(|(r, _)| *r).collect();
+        assert_eq!(rows, vec![1]);
+    }
+}
