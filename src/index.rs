@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::filters::Filters;
 use crate::error::{Error, FieldError, InputErrors, Result};
 use crate::geo::{ComuneId, Comuni};
 use crate::model::{CandidateRecord, Record, VacancyRecord};
@@ -201,6 +202,7 @@ pub struct Index {
     by_id: HashMap<String, u32>,
     vocab: SkillVocab,
     labels: LabelCache,
+    filters: Filters,
     text: TextIndex,
     vacancies: Vec<VacancyRecord>,
     vacancy_by_id: HashMap<String, usize>,
@@ -296,9 +298,11 @@ impl Index {
         let features = derive_features(&candidates, &mut labels, &mut vocab);
         report(Stage::Resolve, n, n);
 
+        let filters = Filters::build(&candidates, &features);
         let by_id = ids_of(&candidates).into_iter().map(|(k, v)| (k, v as u32)).collect();
         let vacancy_by_id = ids_of(&vacancies);
         let mut index = Index {
+            filters,
             dir: dir.map(Path::to_path_buf),
             generation: 0,
             records: candidates,
@@ -430,9 +434,11 @@ impl Index {
                 message: format!("holds {} texts for {} candidates: rebuild the index", text.num_docs(), records.len()),
             });
         }
+        let filters = Filters::build(&records, &features);
         let by_id = ids_of(&records).into_iter().map(|(k, v)| (k, v as u32)).collect();
         let vacancy_by_id = ids_of(&vacancies);
         Ok(Index {
+            filters,
             dir: Some(dir.to_path_buf()),
             generation: manifest.generation,
             records,
@@ -489,6 +495,11 @@ impl Index {
     /// Label resolutions made so far.
     pub fn labels(&self) -> &LabelCache {
         &self.labels
+    }
+
+    /// The filter bitmaps.
+    pub fn filters(&self) -> &Filters {
+        &self.filters
     }
 
     /// The text index.

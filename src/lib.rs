@@ -22,6 +22,7 @@
 
 pub mod date;
 pub mod error;
+pub mod filters;
 pub mod geo;
 pub mod model;
 pub mod taxonomy;

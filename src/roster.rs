@@ -14,12 +14,15 @@ use rayon::prelude::*;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
+use roaring::RoaringBitmap;
+
 use crate::error::{Error, Result};
+use crate::filters::Filters;
 use crate::index::Index;
 use crate::model::{Mode, VacancyRecord};
 use crate::policy::Policy;
 use crate::query::Query;
-use crate::rules::{self, RuleResult};
+use crate::rules::{self, Rule, RuleResult};
 use crate::score::{self, Criterion};
 
 /// Exclusion counts by rule, serialised as a JSON object in rule order.
@@ -68,10 +71,24 @@ pub struct Entry {
     pub score: f64,
     /// The criteria, in policy order.
     pub criteria: Vec<Criterion>,
-    /// Every applied rule, all passed.
-    pub rules: Vec<RuleResult>,
-    /// Congruity of the offer for a person with a benefit (`null` otherwise).
-    pub congruity: Option<serde_json::Value>,
+    /// Every applied rule, all passed (operator view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<RuleResult>>,
+    /// Congruity of the offer for a person with a benefit: `null` when they have
+    /// none; absent in the employer view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub congruity: Option<Option<serde_json::Value>>,
+}
+
+/// Who reads a roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    /// CPI operators and auditors: everything, rules and congruity included.
+    Operator,
+    /// The employer: pseudonymous id, rank, score and criteria (matched
+    /// competences) only; never disability, benefit or ranking data.
+    Employer,
 }
 
 /// The roster for one vacancy.
@@ -102,6 +119,23 @@ pub struct Roster {
     pub index_generation: u64,
     /// Engine version.
     pub engine_version: String,
+    /// Who the roster is for.
+    pub view: View,
+}
+
+impl Roster {
+    /// The roster as shown to `view`. The employer view drops every rule outcome
+    /// and congruity verdict (they speak of availability, benefits and disability).
+    pub fn for_view(mut self, view: View) -> Roster {
+        if view == View::Employer {
+            for e in &mut self.entries {
+                e.rules = None;
+                e.congruity = None;
+            }
+        }
+        self.view = view;
+        self
+    }
 }
 
 /// The documented order of entries: score descending, then earlier `did_date`
@@ -125,46 +159,73 @@ pub struct Eligibility {
 
 const CHUNK: usize = 8192;
 
-/// Runs the applied rules over the pool, counting each exclusion once.
+/// The pool of a query: every row, or the vacancy's applicants found in the index.
+pub fn pool(q: &Query, index: &Index) -> RoaringBitmap {
+    match &q.vacancy.applicants {
+        Some(ids) => ids.iter().filter_map(|id| index.row_of(id)).collect(),
+        None => index.filters().all().clone(),
+    }
+}
+
+/// Runs the applied rules over the pool in the documented order, counting each
+/// exclusion once under the first rule failed. Categorical rules intersect
+/// bitmaps; runs of per-row rules are checked in parallel chunks.
 pub fn eligibility(q: &Query, index: &Index) -> Eligibility {
-    let pool: Vec<u32> = match &q.vacancy.applicants {
-        Some(ids) => {
-            let mut rows: Vec<u32> = ids.iter().filter_map(|id| index.row_of(id)).collect();
-            rows.sort_unstable();
-            rows.dedup();
-            rows
+    let filters = index.filters();
+    let mut remaining = pool(q, index);
+    let pool_len = remaining.len();
+    let mut counts = vec![0u64; q.rules.len()];
+    let mut i = 0;
+    while i < q.rules.len() {
+        let before = remaining.len();
+        if Filters::has_bitmap(q.rules[i]) {
+            let (bm, exact) = filters.rule_bitmap(q.rules[i], q).expect("has_bitmap");
+            remaining &= bm;
+            if !exact {
+                let rule = q.rules[i];
+                remaining = filter_rows(&remaining, &[rule], &mut [0], q, index);
+            }
+            counts[i] = before - remaining.len();
+            i += 1;
+        } else {
+            let mut j = i;
+            while j < q.rules.len() && !Filters::has_bitmap(q.rules[j]) {
+                j += 1;
+            }
+            remaining = filter_rows(&remaining, &q.rules[i..j], &mut counts[i..j], q, index);
+            i = j;
         }
-        None => (0..index.len() as u32).collect(),
-    };
-    let n_rules = q.rules.len();
-    let (counts, rows) = pool
+    }
+    let excluded = Exclusions(q.rules.iter().map(|r| r.name()).zip(counts).collect());
+    Eligibility { pool: pool_len, rows: remaining.iter().collect(), excluded }
+}
+
+/// Keeps the rows passing every rule of `run`, adding each failure to `counts`
+/// under the first rule of the run it fails.
+fn filter_rows(rows: &RoaringBitmap, run: &[Rule], counts: &mut [u64], q: &Query, index: &Index) -> RoaringBitmap {
+    let rows: Vec<u32> = rows.iter().collect();
+    let parts: Vec<(Vec<u64>, Vec<u32>)> = rows
         .par_chunks(CHUNK)
         .map(|chunk| {
-            let mut counts = vec![0u64; n_rules];
-            let mut rows = Vec::new();
+            let mut c = vec![0u64; run.len()];
+            let mut kept = Vec::with_capacity(chunk.len());
             for &row in chunk {
-                match rules::first_failure(q, index, row) {
-                    Some(i) => counts[i] += 1,
-                    None => rows.push(row),
+                match run.iter().position(|&r| !rules::check(r, q, index, row, false).0) {
+                    Some(k) => c[k] += 1,
+                    None => kept.push(row),
                 }
             }
-            (counts, rows)
+            (c, kept)
         })
-        .reduce(
-            || (vec![0u64; n_rules], Vec::new()),
-            |(mut ca, mut ra), (cb, rb)| {
-                for (a, b) in ca.iter_mut().zip(cb) {
-                    *a += b;
-                }
-                // Chunks arrive in order within a reduction, so rows stay ascending.
-                ra.extend(rb);
-                (ca, ra)
-            },
-        );
-    let mut rows = rows;
-    rows.sort_unstable();
-    let excluded = Exclusions(q.rules.iter().map(|r| r.name()).zip(counts).collect());
-    Eligibility { pool: pool.len() as u64, rows, excluded }
+        .collect();
+    let mut out = RoaringBitmap::new();
+    for (c, kept) in parts {
+        for (a, b) in counts.iter_mut().zip(c) {
+            *a += b;
+        }
+        out.append(kept).expect("rows ascending");
+    }
+    out
 }
 
 /// The best BM25 among the eligible rows.
@@ -224,8 +285,8 @@ pub fn roster(index: &Index, vacancy: &VacancyRecord, policy: &Policy) -> Result
                 candidate_id: index.record(row).id.clone(),
                 score,
                 criteria,
-                rules: rules::check_all(&q, index, row),
-                congruity: None,
+                rules: Some(rules::check_all(&q, index, row)),
+                congruity: Some(None),
             }
         })
         .collect();
@@ -242,5 +303,6 @@ pub fn roster(index: &Index, vacancy: &VacancyRecord, policy: &Policy) -> Result
         policy_fingerprint: q.policy.fingerprint(),
         index_generation: index.generation(),
         engine_version: crate::ENGINE_VERSION.to_string(),
+        view: View::Operator,
     })
 }

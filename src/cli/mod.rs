@@ -1,0 +1,265 @@
+//! Flags (clap), dispatch, exit codes. Exit codes: 0 ok, 2 bad input (the message
+//! names file:line, id and field), 1 any other failure.
+
+mod demo;
+mod table;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rosa::model::{read_json, read_jsonl, CandidateRecord, VacancyRecord};
+use rosa::{Engine, Policy};
+
+#[derive(Parser)]
+#[command(name = "rosa", version, about = "Incrocio domanda/offerta: explained rosters of at most 15 candidates")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Main job on the embedded data: generates a sample, indexes it, prints rosters.
+    Demo(DemoArgs),
+    /// Writes synthetic, reproducible candidates.jsonl and vacancies.jsonl.
+    Gen(GenArgs),
+    /// Builds and maintains an index.
+    #[command(subcommand)]
+    Index(IndexCommand),
+    /// The roster of one vacancy (--vacancy) or of many (--vacancies, one JSON per line).
+    Roster(RosterArgs),
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Candidates to generate.
+    #[arg(long, default_value_t = 20_000)]
+    candidates: usize,
+    /// Vacancies to generate.
+    #[arg(long, default_value_t = 200)]
+    vacancies: usize,
+    /// Generator seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+#[derive(Args)]
+struct GenArgs {
+    /// Number of candidates.
+    #[arg(long)]
+    candidates: usize,
+    /// Number of vacancies.
+    #[arg(long, default_value_t = 0)]
+    vacancies: usize,
+    /// Seed: the same seed and --as-of give byte-identical files.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Reference date of the generated dates (default today).
+    #[arg(long)]
+    as_of: Option<String>,
+    /// Output directory.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum IndexCommand {
+    /// Validates the input and builds a new index generation in DIR.
+    Build {
+        /// Candidates, one JSON per line.
+        #[arg(long)]
+        candidates: PathBuf,
+        /// Open vacancies, one JSON per line (for `rosa offers`).
+        #[arg(long)]
+        vacancies: Option<PathBuf>,
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Json,
+    Table,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ViewArg {
+    Operator,
+    Employer,
+}
+
+#[derive(Args)]
+struct RosterArgs {
+    /// Index directory.
+    #[arg(long)]
+    index: PathBuf,
+    /// One vacancy (a JSON object).
+    #[arg(long, conflicts_with = "vacancies", required_unless_present = "vacancies")]
+    vacancy: Option<PathBuf>,
+    /// Many vacancies, one JSON per line: one roster per line, in input order.
+    #[arg(long)]
+    vacancies: Option<PathBuf>,
+    /// Policy TOML (default: built-in).
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Who will read the roster.
+    #[arg(long, value_enum, default_value = "operator")]
+    view: ViewArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+}
+
+/// Parses the command line and runs it.
+pub fn run() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo(a) => demo::run(a.candidates, a.vacancies, a.seed),
+        Command::Gen(a) => gen(a),
+        Command::Index(IndexCommand::Build { candidates, vacancies, index }) => build(&candidates, vacancies.as_deref(), &index),
+        Command::Roster(a) => roster(a),
+    }
+}
+
+/// 2 for bad input, 1 for anything else.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<rosa::Error>() {
+            return if e.is_user_error() { 2 } else { 1 };
+        }
+        if cause.downcast_ref::<UsageError>().is_some() {
+            return 2;
+        }
+    }
+    1
+}
+
+/// The error and its causes on one line each.
+pub fn render_error(err: &anyhow::Error) -> String {
+    let mut s = String::new();
+    for (i, cause) in err.chain().enumerate() {
+        if i > 0 {
+            s.push_str(if i == 1 { "\n  caused by: " } else { "\n  and: " });
+        }
+        s.push_str(&cause.to_string());
+    }
+    s
+}
+
+/// A bad argument value that clap cannot check.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
+fn load_policy(path: Option<&Path>) -> Result<Policy> {
+    Ok(match path {
+        Some(p) => Policy::from_file(p)?,
+        None => Policy::default(),
+    })
+}
+
+fn gen(a: GenArgs) -> Result<()> {
+    let as_of = match &a.as_of {
+        Some(s) => rosa::date::Date::parse(s).ok_or_else(|| UsageError(format!("--as-of: expected YYYY-MM-DD, got {s:?}")))?,
+        None => rosa::date::Date::today(),
+    };
+    let cfg = rosa::gen::GenConfig { candidates: a.candidates, vacancies: a.vacancies, seed: a.seed, as_of };
+    let data = rosa::gen::generate(&cfg);
+    rosa::gen::write_dir(&data, &a.out)?;
+    eprintln!(
+        "rosa: wrote {} candidates and {} vacancies to {} (seed {}, as of {})",
+        data.candidates.len(),
+        data.vacancies.len(),
+        a.out.display(),
+        a.seed,
+        as_of
+    );
+    Ok(())
+}
+
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({elapsed})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    Some(bar)
+}
+
+/// Builds an index, with a progress bar on a terminal.
+pub fn build_index(dir: &Path, candidates: Vec<CandidateRecord>, vacancies: Vec<VacancyRecord>) -> Result<Engine> {
+    let bar = progress_bar();
+    let engine = match &bar {
+        Some(bar) => {
+            let report = |stage: rosa::index::Stage, done: u64, total: u64| {
+                bar.set_message(format!("{stage:?}").to_lowercase());
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            Engine::build_with_progress(dir, candidates, vacancies, &report)?
+        }
+        None => Engine::build(dir, candidates, vacancies)?,
+    };
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(engine)
+}
+
+fn build(candidates: &Path, vacancies: Option<&Path>, index: &Path) -> Result<()> {
+    let started = std::time::Instant::now();
+    let cands: Vec<CandidateRecord> = read_jsonl(candidates)?;
+    let vacs: Vec<VacancyRecord> = match vacancies {
+        Some(v) => read_jsonl(v)?,
+        None => Vec::new(),
+    };
+    let engine = build_index(index, cands, vacs)?;
+    eprintln!(
+        "rosa: indexed {} candidates and {} vacancies in {} (generation {}, {:.1} s)",
+        engine.index().len(),
+        engine.index().vacancies().len(),
+        index.display(),
+        engine.index().generation(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn roster(a: RosterArgs) -> Result<()> {
+    let policy = load_policy(a.policy.as_deref())?;
+    let view = match a.view {
+        ViewArg::Operator => rosa::roster::View::Operator,
+        ViewArg::Employer => rosa::roster::View::Employer,
+    };
+    // Read the input before opening the index: bad input fails fast.
+    let vacancies: Vec<VacancyRecord> = match (&a.vacancy, &a.vacancies) {
+        (Some(v), _) => vec![read_json(v)?],
+        (None, Some(vs)) => read_jsonl(vs)?,
+        (None, None) => unreachable!("clap requires one"),
+    };
+    let engine = Engine::open(&a.index).with_context(|| format!("opening index {}", a.index.display()))?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let batch = a.vacancies.is_some();
+    for v in &vacancies {
+        let roster = engine.roster(v, &policy)?.for_view(view);
+        match (a.format, batch) {
+            (Format::Table, _) => {
+                writeln!(out, "{}", table::roster(&roster, v))?;
+            }
+            (Format::Json, true) => writeln!(out, "{}", serde_json::to_string(&roster)?)?,
+            (Format::Json, false) => writeln!(out, "{}", serde_json::to_string_pretty(&roster)?)?,
+        }
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,161 @@
+//! Roaring bitmaps over candidate rows for the categorical rules: contract types,
+//! working time, shifts, nights, licences, languages by level, skills, targeted
+//! lists. They cut the pool before any per-row work and count the narrowing
+//! suggestions cheaply.
+//!
+//! **Invariant.** A bitmap is exact or a superset of the rows that pass its rule:
+//! [`Filters::rule_bitmap`] says which, and an inexact one is always followed by
+//! the per-row check, so bitmap and per-row evaluation agree row for row (a
+//! property test holds them to it).
+
+use std::collections::BTreeMap;
+
+use roaring::RoaringBitmap;
+
+use crate::index::Features;
+use crate::model::{CandidateRecord, ContractType, TargetedList};
+use crate::query::Query;
+use crate::rules::{Rule, FULL_TIME_HOURS};
+
+/// The bitmaps of an index.
+#[derive(Debug, Default, Clone)]
+pub struct Filters {
+    all: RoaringBitmap,
+    contract: [RoaringBitmap; 5],
+    full_time: RoaringBitmap,
+    part_time: RoaringBitmap,
+    shifts: RoaringBitmap,
+    nights: RoaringBitmap,
+    /// Lowercased licence code -> holders.
+    licence: BTreeMap<String, RoaringBitmap>,
+    /// (language, CEFR rank) -> people at that level or above.
+    language: BTreeMap<(String, u8), RoaringBitmap>,
+    /// Skill key -> people with it (any similarity).
+    skill: BTreeMap<u32, RoaringBitmap>,
+    art1: RoaringBitmap,
+    art18: RoaringBitmap,
+}
+
+impl Filters {
+    /// Builds the bitmaps of rows `0..records.len()`.
+    pub fn build(records: &[CandidateRecord], features: &[Features]) -> Filters {
+        let mut f = Filters::default();
+        for (row, (r, feat)) in records.iter().zip(features).enumerate() {
+            f.add(row as u32, r, feat);
+        }
+        f
+    }
+
+    /// Adds one row.
+    pub fn add(&mut self, row: u32, r: &CandidateRecord, feat: &Features) {
+        self.all.insert(row);
+        let a = &r.availability;
+        for (i, k) in ContractType::ALL.iter().enumerate() {
+            if a.contracts.contains(k) {
+                self.contract[i].insert(row);
+            }
+        }
+        for (flag, bm) in [(a.full_time, &mut self.full_time), (a.part_time, &mut self.part_time), (a.shifts, &mut self.shifts), (a.nights, &mut self.nights)] {
+            if flag {
+                bm.insert(row);
+            }
+        }
+        for l in &r.licences {
+            self.licence.entry(l.to_ascii_lowercase()).or_default().insert(row);
+        }
+        for l in &r.languages {
+            for rank in 1..=l.cefr.rank() {
+                self.language.entry((l.code.clone(), rank)).or_default().insert(row);
+            }
+        }
+        for s in feat.skills.iter() {
+            self.skill.entry(s.key).or_default().insert(row);
+        }
+        match r.targeted.as_ref().map(|t| t.list) {
+            Some(TargetedList::Art1) => {
+                self.art1.insert(row);
+            }
+            Some(TargetedList::Art18) => {
+                self.art18.insert(row);
+            }
+            None => {}
+        }
+    }
+
+    /// Every row.
+    pub fn all(&self) -> &RoaringBitmap {
+        &self.all
+    }
+
+    /// Holders of a licence (case-insensitive).
+    pub fn licence(&self, code: &str) -> RoaringBitmap {
+        self.licence.get(&code.to_ascii_lowercase()).cloned().unwrap_or_default()
+    }
+
+    /// People with a language at `rank` (1 = A1 .. 6 = C2) or above.
+    pub fn language(&self, code: &str, rank: u8) -> RoaringBitmap {
+        self.language.get(&(code.to_string(), rank)).cloned().unwrap_or_default()
+    }
+
+    /// People with a skill key.
+    pub fn skill(&self, key: u32) -> RoaringBitmap {
+        self.skill.get(&key).cloned().unwrap_or_default()
+    }
+
+    /// Whether [`Filters::rule_bitmap`] has a bitmap for `rule`.
+    pub fn has_bitmap(rule: Rule) -> bool {
+        !matches!(rule, Rule::Available | Rule::Stale | Rule::Compatibility | Rule::Distance | Rule::Education)
+    }
+
+    /// The bitmap of a rule for a query, and whether it is exact (`false`: a
+    /// superset, to be followed by the per-row check). `None` for rules that are
+    /// only checked per row (dates, distance, compatibility, education).
+    pub fn rule_bitmap(&self, rule: Rule, q: &Query) -> Option<(RoaringBitmap, bool)> {
+        let v = q.vacancy;
+        match rule {
+            Rule::Contract => {
+                let i = ContractType::ALL.iter().position(|k| *k == v.contract.kind).expect("every kind listed");
+                Some((self.contract[i].clone(), true))
+            }
+            Rule::WorkingTime => {
+                Some((if v.contract.hours_per_week >= FULL_TIME_HOURS { self.full_time.clone() } else { self.part_time.clone() }, true))
+            }
+            Rule::Shifts => Some((if v.contract.shifts { self.shifts.clone() } else { self.all.clone() }, true)),
+            Rule::Nights => Some((if v.contract.nights { self.nights.clone() } else { self.all.clone() }, true)),
+            Rule::Licence => {
+                let mut bm = self.all.clone();
+                for l in v.licences.iter().filter(|l| l.required) {
+                    bm &= self.licence(&l.code);
+                }
+                Some((bm, true))
+            }
+            Rule::Language => {
+                let mut bm = self.all.clone();
+                for l in v.languages.iter().filter(|l| l.required) {
+                    bm &= self.language(&l.code, l.cefr.rank());
+                }
+                Some((bm, true))
+            }
+            Rule::Skills => {
+                let mut bm = self.all.clone();
+                for s in q.skills.iter().filter(|s| s.required) {
+                    match s.key {
+                        Some(k) => bm &= self.skill(k),
+                        None => return Some((RoaringBitmap::new(), true)),
+                    }
+                }
+                // Similarity thresholds are the policy's: check per row.
+                Some((bm, false))
+            }
+            Rule::TargetedList => Some((
+                match v.targeted_list {
+                    Some(TargetedList::Art1) => self.art1.clone(),
+                    Some(TargetedList::Art18) => self.art18.clone(),
+                    None => RoaringBitmap::new(),
+                },
+                true,
+            )),
+            Rule::Available | Rule::Stale | Rule::Compatibility | Rule::Distance | Rule::Education => None,
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Path of a file under tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+/// Runs the rosa binary.
+pub fn rosa(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rosa")).args(args).output().expect("rosa runs")
+}
+
+/// Runs rosa and expects success; returns stdout.
+pub fn rosa_ok(args: &[&str]) -> String {
+    let out = rosa(args);
+    assert!(
+        out.status.success(),
+        "rosa {args:?} failed with {:?}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 stdout")
+}
+
+/// Builds an index of the fixture candidates in a fresh temp dir.
+pub fn fixture_index() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = tmp.path().join("idx");
+    rosa_ok(&["index", "build", "--candidates", fixture("candidates.jsonl").to_str().unwrap(), "--index", idx.to_str().unwrap()]);
+    (tmp, idx)
+}
