@@ -104,7 +104,7 @@ impl Filters {
 
     /// Whether [`Filters::rule_bitmap`] has a bitmap for `rule`.
     pub fn has_bitmap(rule: Rule) -> bool {
-        !matches!(rule, Rule::Available | Rule::Stale | Rule::Compatibility | Rule::Distance | Rule::Education)
+        !matches!(rule, Rule::Available | Rule::Stale | Rule::Compatibility | Rule::Distance | Rule::Education | Rule::Congruity)
     }
 
     /// The bitmap of a rule for a query, and whether it is exact (`false`: a
@@ -155,7 +155,7 @@ impl Filters {
                 },
                 true,
             )),
-            Rule::Available | Rule::Stale | Rule::Compatibility | Rule::Distance | Rule::Education => None,
+            Rule::Available | Rule::Stale | Rule::Compatibility | Rule::Distance | Rule::Education | Rule::Congruity => None,
         }
     }
 }

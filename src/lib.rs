@@ -20,11 +20,14 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod congruity;
 pub mod date;
 pub mod error;
+pub mod explain;
 pub mod filters;
 pub mod geo;
 pub mod model;
+pub mod offers;
 pub mod taxonomy;
 
 pub use error::{Error, FieldError, InputErrors, Result};
@@ -81,6 +84,16 @@ impl Engine {
     /// The roster of a vacancy under a policy.
     pub fn roster(&self, vacancy: &VacancyRecord, policy: &Policy) -> Result<Roster> {
         roster::roster(&self.index, vacancy, policy)
+    }
+
+    /// Why (not) a person for a vacancy: every rule, score, rank and gap.
+    pub fn explain(&self, vacancy: &VacancyRecord, policy: &Policy, candidate_id: &str) -> Result<explain::Explanation> {
+        explain::explain(&self.index, vacancy, policy, candidate_id)
+    }
+
+    /// The open vacancies a person is eligible for, ranked, with congruity.
+    pub fn offers(&self, policy: &Policy, candidate_id: &str) -> Result<offers::Offers> {
+        offers::offers(&self.index, policy, candidate_id)
     }
 
     /// The underlying index.

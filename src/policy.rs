@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::congruity::Regime;
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::geo::DistanceModel;
@@ -91,6 +92,8 @@ pub struct Policy {
     pub scoring: Scoring,
     /// Travel-time model for the congruity distance criterion.
     pub travel: DistanceModel,
+    /// Congruity regimes (art. 25 D.Lgs 150/2015), first match by benefit scheme.
+    pub regimes: Vec<Regime>,
 }
 
 impl Default for Policy {
@@ -102,6 +105,7 @@ impl Default for Policy {
             weights: Weights::default(),
             scoring: Scoring::default(),
             travel: DistanceModel::default(),
+            regimes: vec![Regime::dm2018(), Regime::adi2023()],
         }
     }
 }
@@ -158,6 +162,9 @@ impl Policy {
         let m = &self.travel;
         if !(m.road_factor >= 1.0 && m.speed_kmh > 0.0 && m.access_min >= 0.0) {
             return Err(Error::Policy("travel: road_factor >= 1, speed_kmh > 0, access_min >= 0".into()));
+        }
+        for r in &self.regimes {
+            r.validate().map_err(Error::Policy)?;
         }
         Ok(())
     }

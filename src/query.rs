@@ -3,9 +3,10 @@
 //! comune, resolved skills, applicable rules, BM25 of the text), so that the
 //! per-candidate work in [`crate::rules`] and [`crate::score`] is lookups.
 
+use crate::congruity::{self, Congruity};
 use crate::date::Date;
 use crate::error::{Error, FieldError, InputErrors, Result};
-use crate::geo::{ComuneId, Comuni};
+use crate::geo::{ComuneId, Comuni, TravelTime};
 use crate::index::{Index, SkillFeature};
 use crate::model::VacancyRecord;
 use crate::policy::Policy;
@@ -43,6 +44,7 @@ pub struct Query<'a> {
     pub rules: Vec<Rule>,
     km: Vec<f64>,
     text: Vec<(u32, f32)>,
+    travel: Option<&'a dyn TravelTime>,
 }
 
 impl<'a> Query<'a> {
@@ -75,7 +77,21 @@ impl<'a> Query<'a> {
             .collect();
         let text_query = format!("{} {}", vacancy.title, vacancy.text);
         let text = index.text().scores(&text_query)?;
-        Ok(Query { vacancy, as_of, workplace, skills, rules: Rule::for_mode(vacancy.mode), km, text, policy })
+        let rules = Rule::for_mode(vacancy.mode, policy.only_congruous);
+        Ok(Query { vacancy, as_of, workplace, skills, rules, km, text, policy, travel: None })
+    }
+
+    /// Uses `travel` instead of the policy's distance model for travel times.
+    pub fn with_travel_time(mut self, travel: &'a dyn TravelTime) -> Self {
+        self.travel = Some(travel);
+        self
+    }
+
+    /// Congruity of the vacancy for a row (`None` without a benefit).
+    pub fn congruity(&self, index: &Index, row: u32) -> Option<Congruity> {
+        let travel: &dyn TravelTime = self.travel.unwrap_or(&self.policy.travel);
+        let km = self.km(index.features(row).comune);
+        congruity::evaluate(&self.policy.regimes, index.record(row), self.vacancy, km, travel, self.as_of)
     }
 
     /// Kilometres from the workplace to a comune.

@@ -16,6 +16,7 @@ use serde::{Serialize, Serializer};
 
 use roaring::RoaringBitmap;
 
+use crate::congruity::Congruity;
 use crate::error::{Error, Result};
 use crate::filters::Filters;
 use crate::index::Index;
@@ -77,7 +78,7 @@ pub struct Entry {
     /// Congruity of the offer for a person with a benefit: `null` when they have
     /// none; absent in the employer view.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub congruity: Option<Option<serde_json::Value>>,
+    pub congruity: Option<Option<Congruity>>,
 }
 
 /// Who reads a roster.
@@ -261,6 +262,60 @@ pub fn top_k(q: &Query, index: &Index, rows: &[u32], max_bm25: f32, k: usize) ->
     best
 }
 
+/// Up to 3 extra parameters that would narrow an eligible pool larger than
+/// `cap` (Umbria standard: "vengono richiesti ulteriori parametri per
+/// restringerlo"), each with the eligible count it would leave. Candidates: a
+/// soft skill, licence or language made required, the minimum education made
+/// required, experience in the vacancy's unit group, a tighter distance. Those
+/// that leave between 1 and `eligible - 1` people are kept, closest to the cap
+/// first (then by name).
+pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Narrowing> {
+    if eligible.len() as u64 <= cap as u64 {
+        return Vec::new();
+    }
+    let el: RoaringBitmap = eligible.iter().copied().collect();
+    let f = index.filters();
+    let v = q.vacancy;
+    let mut out: Vec<Narrowing> = Vec::new();
+    let count_rows = |pred: &(dyn Fn(u32) -> bool + Sync)| eligible.par_iter().filter(|&&r| pred(r)).count() as u64;
+    for s in q.skills.iter().filter(|s| !s.required) {
+        if let Some(k) = s.key {
+            let cand: Vec<u32> = (&el & f.skill(k)).iter().collect();
+            let n = cand.iter().filter(|&&r| q.skill_match(s, &index.features(r).skills).is_some()).count() as u64;
+            out.push(Narrowing { parameter: format!("skills:{} required", s.name), eligible: n });
+        }
+    }
+    for l in v.licences.iter().filter(|l| !l.required) {
+        out.push(Narrowing { parameter: format!("licences:{} required", l.code), eligible: (&el & f.licence(&l.code)).len() });
+    }
+    for l in v.languages.iter().filter(|l| !l.required) {
+        out.push(Narrowing {
+            parameter: format!("languages:{} {} required", l.code, l.cefr.as_str()),
+            eligible: (&el & f.language(&l.code, l.cefr.rank())).len(),
+        });
+    }
+    if let (Some(min), false) = (v.education_eqf_min, v.education_required) {
+        let n = count_rows(&|r| index.record(r).education_eqf.is_some_and(|e| e >= min));
+        out.push(Narrowing { parameter: format!("education:EQF {min} required"), eligible: n });
+    }
+    let target = v.isco.as_str();
+    if target.len() == 4 {
+        let n = count_rows(&|r| index.record(r).experiences.iter().any(|e| e.isco == target && e.months >= 12));
+        out.push(Narrowing { parameter: format!("experience:12 months as {target} required"), eligible: n });
+    }
+    // The tightest whole-km radius that still keeps `cap` people.
+    let mut km: Vec<f64> = eligible.iter().map(|&r| q.km(index.features(r).comune)).collect();
+    km.sort_by(f64::total_cmp);
+    let radius = km[cap as usize - 1].ceil().max(1.0);
+    let n = km.iter().filter(|&&d| d <= radius).count() as u64;
+    out.push(Narrowing { parameter: format!("distance:workplace within {radius:.0} km"), eligible: n });
+
+    out.retain(|n| n.eligible > 0 && n.eligible < eligible.len() as u64);
+    out.sort_by(|a, b| a.eligible.abs_diff(cap as u64).cmp(&b.eligible.abs_diff(cap as u64)).then_with(|| a.parameter.cmp(&b.parameter)));
+    out.truncate(3);
+    out
+}
+
 /// Builds the roster of a vacancy.
 pub fn roster(index: &Index, vacancy: &VacancyRecord, policy: &Policy) -> Result<Roster> {
     let q = Query::new(index, vacancy, policy)?;
@@ -286,7 +341,7 @@ pub fn roster(index: &Index, vacancy: &VacancyRecord, policy: &Policy) -> Result
                 score,
                 criteria,
                 rules: Some(rules::check_all(&q, index, row)),
-                congruity: Some(None),
+                congruity: Some(q.congruity(index, row)),
             }
         })
         .collect();
@@ -298,7 +353,7 @@ pub fn roster(index: &Index, vacancy: &VacancyRecord, policy: &Policy) -> Result
         pool: el.pool,
         eligible: el.rows.len() as u64,
         excluded: el.excluded,
-        narrowing: Vec::new(),
+        narrowing: narrowing(&q, index, &el.rows, cap),
         entries,
         policy_fingerprint: q.policy.fingerprint(),
         index_generation: index.generation(),

@@ -48,6 +48,8 @@ pub enum Rule {
     Skills,
     /// Minimum education met when required.
     Education,
+    /// With `policy.only_congruous`: the offer is congruous for a person with a benefit.
+    Congruity,
 }
 
 /// Weekly hours from which a job is full time for the working-time rule.
@@ -55,7 +57,7 @@ pub const FULL_TIME_HOURS: f64 = 36.0;
 
 impl Rule {
     /// Every rule, in the documented order.
-    pub const ALL: [Rule; 13] = [
+    pub const ALL: [Rule; 14] = [
         Rule::Available,
         Rule::Stale,
         Rule::TargetedList,
@@ -69,6 +71,7 @@ impl Rule {
         Rule::Language,
         Rule::Skills,
         Rule::Education,
+        Rule::Congruity,
     ];
 
     /// The rule's name in outputs and in `excluded`.
@@ -87,15 +90,18 @@ impl Rule {
             Rule::Language => "language",
             Rule::Skills => "skills",
             Rule::Education => "education",
+            Rule::Congruity => "congruity",
         }
     }
 
     /// The rules applied in a mode, in order. `public_selection` needs nothing
     /// beyond availability; the others apply the availability the person declared
     /// and the employer's requirements; targeted modes add list and compatibility.
-    pub fn for_mode(mode: Mode) -> Vec<Rule> {
+    /// `congruity` is applied only when the policy makes it a filter.
+    pub fn for_mode(mode: Mode, only_congruous: bool) -> Vec<Rule> {
         Rule::ALL
             .into_iter()
+            .filter(|r| *r != Rule::Congruity || only_congruous)
             .filter(|r| match mode {
                 Mode::PublicSelection => matches!(r, Rule::Available | Rule::Stale),
                 Mode::Preselection => !matches!(r, Rule::TargetedList | Rule::Compatibility),
@@ -324,6 +330,14 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
                 None => (false, say!("EQF unknown, {min} required")),
             },
             _ => (true, say!("not required")),
+        },
+        Rule::Congruity => match q.congruity(index, row) {
+            None => (true, say!("no benefit: congruity does not apply")),
+            Some(c) if c.congruous => (true, say!("congruous under {}", c.regime)),
+            Some(c) => {
+                let failed: Vec<&str> = c.criteria.iter().filter(|x| x.outcome == Outcome::Fail).map(|x| x.name).collect();
+                (false, say!("not congruous under {}: {}", c.regime, failed.join(", ")))
+            }
         },
     }
 }

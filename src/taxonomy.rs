@@ -16,6 +16,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use crate::error::ReferenceError;
@@ -405,6 +406,72 @@ fn inflection_key(normalised: &str) -> String {
     out
 }
 
+// ---------------------------------------------------------------------------------------
+// Trigram index
+// ---------------------------------------------------------------------------------------
+
+/// FxHash-style hasher with a final avalanche: the keys are reference labels and packed
+/// trigrams (not attacker-controlled), and SipHash would dominate the load time.
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // murmur3 fmix64, so that the low bits used for bucket selection depend on all
+        // input bits (a packed trigram's low bits are just its last char).
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// Words in the per-entry bitmask of frequent trigrams.
+const MASK_WORDS: usize = 4;
+/// The most frequent trigrams (by number of labels containing them) get a bit in each
+/// entry's mask instead of being walked through their long posting lists.
+const FREQUENT_GRAMS: usize = MASK_WORDS * 64;
+const NO_BIT: u16 = u16::MAX;
+
 /// The distinct character trigrams of a normalised text padded with one space on each
 /// side (`"tig"` → `" ti"`, `"tig"`, `"ig "`), packed 21 bits per char, sorted.
 fn trigrams(normalised: &str, out: &mut Vec<u64>) {
@@ -420,6 +487,170 @@ fn trigrams(normalised: &str, out: &mut Vec<u64>) {
     }
     out.sort_unstable();
     out.dedup();
+}
+
+/// Character-trigram inverted index over the normalised reference labels (the entries).
+struct GramIndex {
+    /// Packed trigram -> gram id.
+    ids: FastMap<u64, u32>,
+    /// Gram id -> its posting list `postings[offsets[id]..offsets[id + 1]]`.
+    offsets: Vec<u32>,
+    /// Entry indices, ascending within each gram.
+    postings: Vec<u32>,
+    /// Gram id -> bit in the frequent-gram masks, or [`NO_BIT`].
+    bit_of: Vec<u16>,
+    /// Per entry: which frequent grams it contains.
+    masks: Vec<[u64; MASK_WORDS]>,
+    /// Per entry: number of distinct trigrams.
+    entry_grams: Vec<u16>,
+}
+
+impl GramIndex {
+    fn build<'a>(texts: impl ExactSizeIterator<Item = &'a str>) -> Self {
+        let n = texts.len();
+        let mut ids: FastMap<u64, u32> = FastMap::default();
+        let mut keys: Vec<u64> = Vec::new();
+        let mut forward: Vec<u32> = Vec::with_capacity(n * 32);
+        let mut forward_end: Vec<u32> = Vec::with_capacity(n);
+        let mut entry_grams = Vec::with_capacity(n);
+        let mut grams = Vec::new();
+        for text in texts {
+            trigrams(text, &mut grams);
+            entry_grams.push(u16::try_from(grams.len()).unwrap_or(u16::MAX));
+            for &g in &grams {
+                let id = *ids.entry(g).or_insert_with(|| {
+                    keys.push(g);
+                    keys.len() as u32 - 1
+                });
+                forward.push(id);
+            }
+            forward_end.push(forward.len() as u32);
+        }
+        let mut df = vec![0u32; keys.len()];
+        forward.iter().for_each(|&id| df[id as usize] += 1);
+        let mut offsets = Vec::with_capacity(keys.len() + 1);
+        offsets.push(0u32);
+        for &d in &df {
+            offsets.push(offsets.last().copied().unwrap_or(0) + d);
+        }
+        let mut cursor = offsets[..keys.len()].to_vec();
+        let mut postings = vec![0u32; forward.len()];
+        let mut start = 0;
+        for (entry, &end) in forward_end.iter().enumerate() {
+            for &id in &forward[start..end as usize] {
+                postings[cursor[id as usize] as usize] = entry as u32;
+                cursor[id as usize] += 1;
+            }
+            start = end as usize;
+        }
+        let mut by_df: Vec<u32> = (0..keys.len() as u32).collect();
+        by_df.sort_unstable_by_key(|&id| (std::cmp::Reverse(df[id as usize]), keys[id as usize]));
+        let mut bit_of = vec![NO_BIT; keys.len()];
+        for (bit, &id) in by_df.iter().take(FREQUENT_GRAMS).enumerate() {
+            bit_of[id as usize] = bit as u16;
+        }
+        let mut masks = vec![[0u64; MASK_WORDS]; n];
+        let mut start = 0;
+        for (mask, &end) in masks.iter_mut().zip(&forward_end) {
+            for &id in &forward[start..end as usize] {
+                let bit = bit_of[id as usize];
+                if bit != NO_BIT {
+                    mask[usize::from(bit) / 64] |= 1 << (bit % 64);
+                }
+            }
+            start = end as usize;
+        }
+        GramIndex {
+            ids,
+            offsets,
+            postings,
+            bit_of,
+            masks,
+            entry_grams,
+        }
+    }
+
+    fn posting(&self, id: u32) -> &[u32] {
+        &self.postings[self.offsets[id as usize] as usize..self.offsets[id as usize + 1] as usize]
+    }
+
+    /// Fills `scratch.ranked` with up to [`CANDIDATES`] entries that share at least
+    /// [`MIN_SHARED_PERCENT`] of the query's trigrams, highest Dice coefficient first (ties:
+    /// lower entry index), each with its number of shared trigrams.
+    ///
+    /// Prefix filter: an entry sharing at least `t` of the `nq` query trigrams shares at
+    /// least one of any `nq - t + 1` of them, so only the posting lists of the
+    /// `nq - t + 1` rarest query trigrams are walked; the other `t - 1` are counted from
+    /// the entries' frequent-gram masks (or walked too when they have no bit).
+    fn candidates(&self, query: &str, scratch: &mut Scratch) {
+        let Scratch {
+            counts,
+            touched,
+            grams,
+            query_grams,
+            ranked,
+        } = scratch;
+        trigrams(query, grams);
+        ranked.clear();
+        let nq = grams.len();
+        if nq == 0 {
+            return;
+        }
+        query_grams.clear();
+        query_grams.extend(grams.iter().map(|g| match self.ids.get(g) {
+            Some(&id) => (
+                self.offsets[id as usize + 1] - self.offsets[id as usize],
+                *g,
+                id,
+            ),
+            None => (0, *g, u32::MAX),
+        }));
+        query_grams.sort_unstable();
+        let min_shared = ((nq * MIN_SHARED_PERCENT).div_ceil(100)).max(1);
+        let probes = nq - min_shared + 1;
+        if counts.len() < self.masks.len() {
+            counts.resize(self.masks.len(), 0);
+        }
+        let mut query_mask = [0u64; MASK_WORDS];
+        for (i, &(_, _, id)) in query_grams.iter().enumerate() {
+            if id == u32::MAX {
+                continue;
+            }
+            let bit = self.bit_of[id as usize];
+            if i >= probes && bit != NO_BIT {
+                query_mask[usize::from(bit) / 64] |= 1 << (bit % 64);
+                continue;
+            }
+            for &e in self.posting(id) {
+                let c = &mut counts[e as usize];
+                if *c == 0 {
+                    touched.push(e);
+                }
+                *c = c.saturating_add(1);
+            }
+        }
+        for &e in touched.iter() {
+            let walked = u32::from(std::mem::take(&mut counts[e as usize]));
+            let mask = &self.masks[e as usize];
+            let masked: u32 = (0..MASK_WORDS)
+                .map(|w| (mask[w] & query_mask[w]).count_ones())
+                .sum();
+            let shared = walked + masked;
+            if (shared as usize) < min_shared {
+                continue;
+            }
+            let total = nq as u32 + u32::from(self.entry_grams[e as usize]);
+            // Dice in 1/2^20 units, inverted so that ascending order is best first.
+            let dice = ((shared * 2) << 20) / total;
+            ranked.push((u32::MAX - dice, e, shared));
+        }
+        touched.clear();
+        if ranked.len() > CANDIDATES {
+            ranked.select_nth_unstable(CANDIDATES - 1);
+            ranked.truncate(CANDIDATES);
+        }
+        ranked.sort_unstable();
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -465,6 +696,10 @@ pub const INFLECTION_SIMILARITY: f32 = 0.98;
 /// How many trigram candidates are scored with the edit-distance measures.
 const CANDIDATES: usize = 64;
 
+/// A candidate must share at least this percentage of the query's trigrams. One typo
+/// in a 7-letter word (*welidng*) leaves 3 of 7.
+const MIN_SHARED_PERCENT: usize = 50;
+
 /// Where a reference label comes from; the order is the priority among exact hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum LabelKind {
@@ -480,19 +715,24 @@ enum LabelKind {
 #[derive(Debug)]
 struct LabelEntry {
     text: Box<str>,
+    /// Length of `text` in chars.
+    chars: u32,
     skill: SkillId,
     kind: LabelKind,
     /// Index into the synonym table (Italian) or the skill's aliases (Alias).
     source: u32,
 }
 
-/// Per-thread scratch space for trigram counting, reused across calls.
+/// Per-thread scratch space for candidate retrieval, reused across calls.
 #[derive(Default)]
 struct Scratch {
     counts: Vec<u16>,
     touched: Vec<u32>,
     grams: Vec<u64>,
-    ranked: Vec<(u32, u32)>,
+    /// (document frequency, packed trigram, gram id or `u32::MAX`).
+    query_grams: Vec<(u32, u64, u32)>,
+    /// (inverted Dice, entry, shared trigrams).
+    ranked: Vec<(u32, u32, u32)>,
 }
 
 thread_local! {
@@ -508,14 +748,11 @@ pub struct SkillTaxonomy {
     italian: Vec<(String, SkillId)>,
     /// Every distinct (normalised label, skill) pair, sorted by text then skill.
     entries: Vec<LabelEntry>,
-    /// Distinct trigram count of each entry.
-    entry_grams: Vec<u16>,
     /// Normalised text -> best entry (Italian, then preferred, then alias; lowest skill).
-    exact: HashMap<Box<str>, u32>,
+    exact: FastMap<Box<str>, u32>,
     /// Inflection key -> best entry, same priority.
-    inflected: HashMap<Box<str>, u32>,
-    /// Trigram -> ascending entry indices.
-    postings: HashMap<u64, Vec<u32>>,
+    inflected: FastMap<Box<str>, u32>,
+    grams: GramIndex,
 }
 
 impl std::fmt::Debug for SkillTaxonomy {
@@ -621,54 +858,47 @@ impl SkillTaxonomy {
         by_uri: HashMap<String, SkillId>,
         italian: Vec<(String, SkillId)>,
     ) -> Self {
-        let mut raw: Vec<LabelEntry> = Vec::with_capacity(skills.len() * 8 + italian.len());
+        let entry = |text: String, skill: SkillId, kind: LabelKind, source: usize| LabelEntry {
+            chars: text.chars().count() as u32,
+            text: text.into_boxed_str(),
+            skill,
+            kind,
+            source: source as u32,
+        };
+        let mut entries: Vec<LabelEntry> = Vec::with_capacity(skills.len() * 8 + italian.len());
         for (i, (label, id)) in italian.iter().enumerate() {
-            let text = normalise_text(label).into_boxed_str();
-            raw.push(LabelEntry {
-                text,
-                skill: *id,
-                kind: LabelKind::Italian,
-                source: i as u32,
-            });
+            entries.push(entry(normalise_text(label), *id, LabelKind::Italian, i));
         }
         for (id, skill) in skills.iter().enumerate() {
             let id = id as SkillId;
-            let text = normalise_text(&skill.label).into_boxed_str();
-            raw.push(LabelEntry {
-                text,
-                skill: id,
-                kind: LabelKind::Preferred,
-                source: 0,
-            });
+            entries.push(entry(
+                normalise_text(&skill.label),
+                id,
+                LabelKind::Preferred,
+                0,
+            ));
             for (j, alias) in skill.aliases.iter().enumerate() {
                 let text = normalise_text(alias);
                 if !text.is_empty() {
-                    raw.push(LabelEntry {
-                        text: text.into_boxed_str(),
-                        skill: id,
-                        kind: LabelKind::Alias,
-                        source: j as u32,
-                    });
+                    entries.push(entry(text, id, LabelKind::Alias, j));
                 }
             }
         }
-        raw.sort_unstable_by(|a, b| {
+        entries.sort_unstable_by(|a, b| {
             (&a.text, a.skill, a.kind, a.source).cmp(&(&b.text, b.skill, b.kind, b.source))
         });
-        raw.dedup_by(|later, earlier| later.text == earlier.text && later.skill == earlier.skill);
-        let entries = raw;
+        // Same text for the same skill: keep the entry of highest priority (sorted first).
+        entries
+            .dedup_by(|later, earlier| later.text == earlier.text && later.skill == earlier.skill);
 
-        // Entries are sorted by (text, skill, kind), so the first entry seen for a text is
-        // the lowest skill; the kind priority is applied explicitly.
         let better = |entries: &[LabelEntry], new: u32, old: u32| {
             let (n, o) = (&entries[new as usize], &entries[old as usize]);
             (n.kind, n.skill, new) < (o.kind, o.skill, old)
         };
-        let mut exact: HashMap<Box<str>, u32> = HashMap::with_capacity(entries.len());
-        let mut inflected: HashMap<Box<str>, u32> = HashMap::with_capacity(entries.len());
-        let mut postings: HashMap<u64, Vec<u32>> = HashMap::new();
-        let mut entry_grams = Vec::with_capacity(entries.len());
-        let mut grams = Vec::new();
+        let mut exact: FastMap<Box<str>, u32> = FastMap::default();
+        let mut inflected: FastMap<Box<str>, u32> = FastMap::default();
+        exact.reserve(entries.len());
+        inflected.reserve(entries.len());
         for (idx, entry) in entries.iter().enumerate() {
             let idx = idx as u32;
             match exact.get_mut(&entry.text) {
@@ -686,21 +916,16 @@ impl SkillTaxonomy {
                     inflected.insert(key, idx);
                 }
             }
-            trigrams(&entry.text, &mut grams);
-            entry_grams.push(u16::try_from(grams.len()).unwrap_or(u16::MAX));
-            for &g in &grams {
-                postings.entry(g).or_default().push(idx);
-            }
         }
+        let grams = GramIndex::build(entries.iter().map(|e| &*e.text));
         SkillTaxonomy {
             skills,
             by_uri,
             italian,
             entries,
-            entry_grams,
             exact,
             inflected,
-            postings,
+            grams,
         }
     }
 
@@ -752,21 +977,25 @@ impl SkillTaxonomy {
     /// Maps a free label (Italian or English, any case, accents, plural, typos) to the
     /// closest ESCO skill, or `None` when the best similarity is below `threshold`.
     ///
-    /// The label goes through [`normalise_text`], then, first match wins:
-    /// 1. equal to a normalised Italian synonym, ESCO preferred label or alias
-    ///    (in that priority, then lowest id): similarity 1.0;
-    /// 2. otherwise the best of two candidates:
-    ///    - equal once inflection is ignored (plural `s`, Italian final vowel):
-    ///      [`INFLECTION_SIMILARITY`];
-    ///    - fuzzy: the 64 reference labels with the highest trigram Dice coefficient
-    ///      are scored with `max(osa, (osa + jaro_winkler) / 2)`, where `osa` is
-    ///      `1 - optimal_string_alignment_distance / longer length` (Levenshtein that
-    ///      counts a swap of adjacent letters as one edit). Jaro-Winkler alone is too
-    ///      lenient on shared prefixes (*cook* vs *cook fish*); averaging it in gives
-    ///      credit to near-prefix typos without letting a short word match a longer label.
+    /// The label goes through [`normalise_text`], then:
+    /// 1. if it equals a normalised Italian synonym, ESCO preferred label or alias (in
+    ///    that priority, then lowest id), that is the match, similarity 1.0;
+    /// 2. otherwise the best of
+    ///    - a reference label equal once inflection is ignored (plural `s`, Italian final
+    ///      vowel): [`INFLECTION_SIMILARITY`];
+    ///    - fuzzy: candidates are the 64 reference labels with the highest character
+    ///      trigram Dice coefficient among those sharing at least 40% of the label's
+    ///      trigrams; each scores `max(osa, (osa + jaro_winkler) / 2)` where
+    ///      `osa = 1 - optimal_string_alignment_distance / longer length` (Levenshtein
+    ///      counting a swap of adjacent letters as one edit, so *welidng* is one edit
+    ///      from *welding*). Jaro-Winkler alone is too lenient with shared prefixes
+    ///      (*cook* would match *cook fish*); averaging it in only credits near-prefix
+    ///      typos. Candidates whose upper bound (from lengths and shared trigrams) cannot
+    ///      beat the best so far or reach `threshold` are skipped; this does not change
+    ///      the result.
     ///
-    /// Ties go to the lowest [`SkillId`]. Deterministic; no result cache (callers that
-    /// see many repeated labels cache per distinct label themselves).
+    /// Ties go to the lowest [`SkillId`]. Deterministic. There is no result cache:
+    /// callers that see many repeated labels cache per distinct label themselves.
     pub fn normalise_label(&self, label: &str, threshold: f32) -> Option<SkillMatch> {
         let query = normalise_text(label);
         if query.is_empty() {
@@ -777,25 +1006,39 @@ impl SkillTaxonomy {
         }
         // (similarity, skill, entry): larger similarity wins, then smaller skill and entry.
         let mut best: Option<(f32, SkillId, u32)> = None;
-        let mut consider = |sim: f32, e: u32, entries: &[LabelEntry]| {
-            let skill = entries[e as usize].skill;
-            let wins = match best {
-                None => true,
-                Some((s, k, i)) => sim > s || (sim == s && (skill, e) < (k, i)),
-            };
-            if wins {
-                best = Some((sim, skill, e));
-            }
-        };
         if let Some(&e) = self.inflected.get(inflection_key(&query).as_str()) {
-            consider(INFLECTION_SIMILARITY, e, &self.entries);
+            best = Some((INFLECTION_SIMILARITY, self.entries[e as usize].skill, e));
         }
+        let query_chars = query.chars().count();
         SCRATCH.with(|scratch| {
             let scratch = &mut *scratch.borrow_mut();
-            self.candidates(&query, scratch);
-            for &(_, e) in &scratch.ranked {
-                let sim = similarity(&query, &self.entries[e as usize].text);
-                consider(sim, e, &self.entries);
+            self.grams.candidates(&query, scratch);
+            let nq = scratch.grams.len();
+            for &(_, e, shared) in &scratch.ranked {
+                let entry = &self.entries[e as usize];
+                let floor = best.map_or(threshold, |(s, _, _)| s.max(threshold));
+                let ne = usize::from(self.grams.entry_grams[e as usize]);
+                let bound =
+                    similarity_bound(query_chars, entry.chars as usize, nq, ne, shared as usize);
+                if bound < floor {
+                    continue;
+                }
+                let Some(sim) = similarity(
+                    &query,
+                    &entry.text,
+                    query_chars,
+                    entry.chars as usize,
+                    floor,
+                ) else {
+                    continue;
+                };
+                let wins = match best {
+                    None => true,
+                    Some((s, k, i)) => sim > s || (sim == s && (entry.skill, e) < (k, i)),
+                };
+                if wins {
+                    best = Some((sim, entry.skill, e));
+                }
             }
         });
         let (sim, _, e) = best?;
@@ -820,58 +1063,40 @@ impl SkillTaxonomy {
             matched_label,
         })
     }
-
-    /// Fills `scratch.ranked` with the [`CANDIDATES`] entries of highest trigram Dice
-    /// coefficient with `query`, best first (ties: lower entry index).
-    fn candidates(&self, query: &str, scratch: &mut Scratch) {
-        let Scratch {
-            counts,
-            touched,
-            grams,
-            ranked,
-        } = scratch;
-        trigrams(query, grams);
-        if counts.len() < self.entries.len() {
-            counts.resize(self.entries.len(), 0);
-        }
-        for g in grams.iter() {
-            if let Some(list) = self.postings.get(g) {
-                for &e in list {
-                    let c = &mut counts[e as usize];
-                    if *c == 0 {
-                        touched.push(e);
-                    }
-                    *c = c.saturating_add(1);
-                }
-            }
-        }
-        let nq = grams.len() as u32;
-        ranked.clear();
-        ranked.extend(touched.iter().map(|&e| {
-            let shared = u32::from(std::mem::take(&mut counts[e as usize]));
-            let total = nq + u32::from(self.entry_grams[e as usize]);
-            // Dice in 1/2^20 units; inverted so that ascending order is best first.
-            let dice = ((shared * 2) << 20) / total.max(1);
-            (u32::MAX - dice, e)
-        }));
-        touched.clear();
-        if ranked.len() > CANDIDATES {
-            ranked.select_nth_unstable(CANDIDATES - 1);
-            ranked.truncate(CANDIDATES);
-        }
-        ranked.sort_unstable();
-    }
 }
 
-/// Similarity of two normalised labels in [0, 1]; see [`SkillTaxonomy::normalise_label`].
-fn similarity(a: &str, b: &str) -> f32 {
-    let longer = a.chars().count().max(b.chars().count());
+/// Combines the two measures; see [`SkillTaxonomy::normalise_label`].
+fn blend(osa: f64, jaro_winkler: f64) -> f32 {
+    osa.max((osa + jaro_winkler) / 2.0) as f32
+}
+
+/// An upper bound of [`similarity`] from lengths in chars and trigram counts alone.
+///
+/// OSA distance is at least the length difference, and at least a quarter of the
+/// trigrams either string does not share (one edit destroys at most four trigrams: a
+/// swap of adjacent letters). Jaro is at most `(2 + shorter / longer) / 3`, and the
+/// Winkler prefix bonus adds at most 40% of the remainder.
+fn similarity_bound(la: usize, lb: usize, na: usize, nb: usize, shared: usize) -> f32 {
+    let longer = la.max(lb).max(1) as f64;
+    let unshared = na.max(nb).saturating_sub(shared);
+    let min_edits = la.abs_diff(lb).max(unshared.div_ceil(4));
+    let osa = 1.0 - min_edits as f64 / longer;
+    let jaro = (2.0 + la.min(lb) as f64 / longer) / 3.0;
+    blend(osa.max(0.0), jaro + 0.4 * (1.0 - jaro))
+}
+
+/// Similarity of two normalised labels in [0, 1], or `None` when it is certainly below
+/// `floor` (Jaro-Winkler is then not computed). `la` and `lb` are lengths in chars.
+fn similarity(a: &str, b: &str, la: usize, lb: usize, floor: f32) -> Option<f32> {
+    let longer = la.max(lb);
     if longer == 0 {
-        return 1.0;
+        return Some(1.0);
     }
     let osa = 1.0 - strsim::osa_distance(a, b) as f64 / longer as f64;
-    let jw = strsim::jaro_winkler(a, b);
-    osa.max((osa + jw) / 2.0) as f32
+    if blend(osa, 1.0) < floor {
+        return None;
+    }
+    Some(blend(osa, strsim::jaro_winkler(a, b)))
 }
 
 #[cfg(test)]
@@ -1213,5 +1438,80 @@ mod tests {
             "normalise_label: {per:?} per call over {n} calls, {} distinct labels, {hits} hits",
             labels.len()
         );
+    }
+    /// Labels with one or two typos, as a CV would have them.
+    fn typo_labels(tax: &SkillTaxonomy, n: usize) -> Vec<String> {
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |m: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % m as u64) as usize
+        };
+        let mut out = Vec::new();
+        while out.len() < n {
+            let s = &tax.skills[next(tax.skills.len())];
+            let base = if s.aliases.is_empty() || next(2) == 0 {
+                &s.label
+            } else {
+                &s.aliases[next(s.aliases.len())]
+            };
+            let mut c: Vec<char> = base.chars().take(40).collect();
+            for _ in 0..1 + next(2) {
+                if c.len() < 4 {
+                    break;
+                }
+                let i = next(c.len() - 1);
+                match next(4) {
+                    0 => {
+                        c.remove(i);
+                    }
+                    1 => c.insert(i, (b'a' + next(26) as u8) as char),
+                    2 => c[i] = (b'a' + next(26) as u8) as char,
+                    _ => c.swap(i, i + 1),
+                }
+            }
+            out.push(c.into_iter().collect());
+        }
+        out
+    }
+
+    /// `cargo test --release --lib taxonomy::tests::recall -- --ignored --nocapture`
+    #[test]
+    #[ignore = "slow brute-force comparison, run in release"]
+    fn recall_against_brute_force() {
+        let tax = skills();
+        let labels = typo_labels(tax, 300);
+        let (mut same, mut found, mut missed) = (0, 0, 0);
+        for label in &labels {
+            let q = normalise_text(label);
+            let lq = q.chars().count();
+            let mut brute: Option<(f32, SkillId, usize)> = None;
+            for (i, e) in tax.entries.iter().enumerate() {
+                let s = similarity(&q, &e.text, lq, e.chars as usize, 0.0).unwrap();
+                if brute.map_or(true, |(bs, bk, bi)| {
+                    s > bs || (s == bs && (e.skill, i) < (bk, bi))
+                }) {
+                    brute = Some((s, e.skill, i));
+                }
+            }
+            let (bs, bk, _) = brute.unwrap();
+            let got = tax.normalise_label(label, DEFAULT_LABEL_THRESHOLD);
+            if bs < DEFAULT_LABEL_THRESHOLD && got.is_none() {
+                same += 1;
+                continue;
+            }
+            match got {
+                Some(m) if m.id == bk || m.similarity >= bs => found += 1,
+                other => {
+                    missed += 1;
+                    println!(
+                        "MISS {label:?}: brute {bs:.3} {:?} got {other:?}",
+                        tax.get(bk).label
+                    );
+                }
+            }
+        }
+        println!("both none {same}, found {found}, missed {missed}");
     }
 }

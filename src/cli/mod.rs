@@ -30,6 +30,39 @@ enum Command {
     Index(IndexCommand),
     /// The roster of one vacancy (--vacancy) or of many (--vacancies, one JSON per line).
     Roster(RosterArgs),
+    /// Why (not) one person: every rule, score, rank among the eligible, gap to the cutoff.
+    Explain(ExplainArgs),
+    /// The open vacancies a person is eligible for, ranked, with congruity.
+    Offers(OffersArgs),
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// Index directory.
+    #[arg(long)]
+    index: PathBuf,
+    /// The vacancy (a JSON object).
+    #[arg(long)]
+    vacancy: PathBuf,
+    /// Candidate id.
+    #[arg(long)]
+    candidate: String,
+    /// Policy TOML (default: built-in).
+    #[arg(long)]
+    policy: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct OffersArgs {
+    /// Index directory (built with --vacancies).
+    #[arg(long)]
+    index: PathBuf,
+    /// Candidate id.
+    #[arg(long)]
+    candidate: String,
+    /// Policy TOML (default: built-in).
+    #[arg(long)]
+    policy: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -122,6 +155,17 @@ pub fn run() -> Result<()> {
         Command::Gen(a) => gen(a),
         Command::Index(IndexCommand::Build { candidates, vacancies, index }) => build(&candidates, vacancies.as_deref(), &index),
         Command::Roster(a) => roster(a),
+        Command::Explain(a) => {
+            let policy = load_policy(a.policy.as_deref())?;
+            let vacancy: VacancyRecord = read_json(&a.vacancy)?;
+            let engine = open(&a.index)?;
+            print_json(&engine.explain(&vacancy, &policy, &a.candidate)?)
+        }
+        Command::Offers(a) => {
+            let policy = load_policy(a.policy.as_deref())?;
+            let engine = open(&a.index)?;
+            print_json(&engine.offers(&policy, &a.candidate)?)
+        }
     }
 }
 
@@ -160,6 +204,17 @@ fn load_policy(path: Option<&Path>) -> Result<Policy> {
         Some(p) => Policy::from_file(p)?,
         None => Policy::default(),
     })
+}
+
+fn open(dir: &Path) -> Result<Engine> {
+    Engine::open(dir).with_context(|| format!("opening index {}", dir.display()))
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
 }
 
 fn gen(a: GenArgs) -> Result<()> {
@@ -246,7 +301,7 @@ fn roster(a: RosterArgs) -> Result<()> {
         (None, Some(vs)) => read_jsonl(vs)?,
         (None, None) => unreachable!("clap requires one"),
     };
-    let engine = Engine::open(&a.index).with_context(|| format!("opening index {}", a.index.display()))?;
+    let engine = open(&a.index)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let batch = a.vacancies.is_some();

@@ -38,8 +38,8 @@ pub fn roster(r: &Roster, v: &VacancyRecord) -> String {
             let _ = write!(s, " {:>10.4}", c.points);
         }
         let cong = match &e.congruity {
-            None => "-".to_string(),
-            Some(c) => c.get("congruous").map(|b| if b.as_bool() == Some(true) { "yes" } else { "no" }).unwrap_or("-").to_string(),
+            _ => "-".to_string(),
+            Some(Some(c)) => format!("{} {}", if c.congruous { "yes" } else { "no" }, c.regime),
         };
         let _ = writeln!(s, "  {cong}");
     }

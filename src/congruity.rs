@@ -1,0 +1,326 @@
+//! Congruity of an offer (*offerta congrua*, art. 25 D.Lgs 150/2015) for a person
+//! who receives income support: refusing a congruous offer has consequences, so
+//! every roster entry and every offer says whether it is congruous and why.
+//!
+//! Regimes are data in the policy ([`Regime`]), with the two of the design as
+//! defaults: `dm2018` (NASpI, DIS-COLL: DM 10/4/2018, ANPAL delib. 2/2018) and
+//! `adi2023` (ADI, SFL: DL 48/2023 art. 9, DM 8/8/2023). An integrator adds a
+//! regime with a policy file, without code.
+//!
+//! **Boundaries.** Months since the DID are complete calendar months
+//! ([`Date::months_since`]); a band applies from its `from_months` inclusive, so
+//! with bands at 0, 6 and 12 months a person exactly 6 months after the DID is in
+//! the second band ("dal settimo mese") and exactly 12 months in the third
+//! ("oltre il dodicesimo mese"). Distances, hours and pay pass when equal to the
+//! threshold.
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::geo::TravelTime;
+use crate::model::{BenefitScheme, CandidateRecord, ContractType, VacancyRecord};
+use crate::rules::{fmt1, Outcome};
+use crate::taxonomy::isco_shared_digits;
+
+/// What "coherent with the person's profile" means in a band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coherence {
+    /// The vacancy's ISCO is one of the professions of the service pact
+    /// (`desired_isco`, stand-in for the pact's ADA).
+    Desired,
+    /// Same ISCO minor group (3 digits) as an experience or a desired profession
+    /// (stand-in for the same SEP).
+    MinorGroup,
+    /// Any profession.
+    Any,
+}
+
+/// When a permanent contract is congruous at any distance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PermanentAnywhere {
+    /// Never: the distance limit applies to every contract.
+    Never,
+    /// Always.
+    Always,
+    /// Unless the person has children under 14 (ADI rule).
+    WithoutChildrenUnder14,
+}
+
+/// A band of months since the DID with its thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// The band applies from this many complete months since the DID.
+    pub from_months: u32,
+    /// Profession coherence required.
+    pub coherence: Coherence,
+    /// Farthest workplace, km (an offer passes within `max_km` or within `max_minutes`).
+    pub max_km: f64,
+    /// Longest estimated public-transport trip, minutes.
+    pub max_minutes: f64,
+}
+
+/// A congruity regime: which schemes it covers and its criteria.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Regime {
+    /// Name reported in outputs.
+    pub name: String,
+    /// Benefit schemes it applies to.
+    pub schemes: Vec<BenefitScheme>,
+    /// Bands by months since the DID, ascending `from_months`, the first at 0.
+    pub bands: Vec<Band>,
+    /// When a permanent contract is congruous at any distance.
+    #[serde(default = "never")]
+    pub permanent_anywhere: PermanentAnywhere,
+    /// Contract types that can be congruous (empty: any).
+    #[serde(default)]
+    pub contracts: Vec<ContractType>,
+    /// Minimum duration in months of a non-permanent contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_months: Option<u32>,
+    /// Minimum weekly hours as a share of the last contract's (NASpI: 0.8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_share_of_last_hours: Option<f64>,
+    /// Minimum weekly hours as a share of full time (ADI: 0.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_share_of_full_time: Option<f64>,
+    /// Full-time weekly hours for the share above.
+    #[serde(default = "forty")]
+    pub full_time_hours: f64,
+    /// Pay must reach the CCNL minimum.
+    #[serde(default = "yes")]
+    pub pay_at_least_ccnl: bool,
+    /// Pay must reach this multiple of the monthly benefit (NASpI: 1.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_benefit_ratio: Option<f64>,
+}
+
+fn never() -> PermanentAnywhere {
+    PermanentAnywhere::Never
+}
+fn forty() -> f64 {
+    40.0
+}
+fn yes() -> bool {
+    true
+}
+
+impl Regime {
+    /// `dm2018`: NASpI and DIS-COLL (DM 10/4/2018; L. 92/2012 distance values).
+    pub fn dm2018() -> Regime {
+        let band = |from_months, coherence, max_km, max_minutes| Band { from_months, coherence, max_km, max_minutes };
+        Regime {
+            name: "dm2018".into(),
+            schemes: vec![BenefitScheme::Naspi, BenefitScheme::DisColl],
+            bands: vec![
+                band(0, Coherence::Desired, 50.0, 80.0),
+                band(6, Coherence::MinorGroup, 50.0, 80.0),
+                band(12, Coherence::Any, 80.0, 100.0),
+            ],
+            permanent_anywhere: PermanentAnywhere::Never,
+            contracts: vec![ContractType::Permanent, ContractType::FixedTerm, ContractType::Agency],
+            min_months: Some(3),
+            min_share_of_last_hours: Some(0.8),
+            min_share_of_full_time: None,
+            full_time_hours: 40.0,
+            pay_at_least_ccnl: true,
+            min_benefit_ratio: Some(1.2),
+        }
+    }
+
+    /// `adi2023`: ADI and SFL (DL 48/2023 art. 9, DM 8/8/2023).
+    pub fn adi2023() -> Regime {
+        Regime {
+            name: "adi2023".into(),
+            schemes: vec![BenefitScheme::Adi, BenefitScheme::Sfl],
+            bands: vec![Band { from_months: 0, coherence: Coherence::Any, max_km: 80.0, max_minutes: 120.0 }],
+            permanent_anywhere: PermanentAnywhere::WithoutChildrenUnder14,
+            contracts: vec![],
+            min_months: None,
+            min_share_of_last_hours: None,
+            min_share_of_full_time: Some(0.6),
+            full_time_hours: 40.0,
+            pay_at_least_ccnl: true,
+            min_benefit_ratio: None,
+        }
+    }
+
+    /// Checks the regime's own consistency.
+    pub fn validate(&self) -> Result<(), String> {
+        let n = &self.name;
+        if self.bands.is_empty() || self.bands[0].from_months != 0 {
+            return Err(format!("regime {n}: bands must start at from_months = 0"));
+        }
+        if self.bands.windows(2).any(|w| w[0].from_months >= w[1].from_months) {
+            return Err(format!("regime {n}: bands must have increasing from_months"));
+        }
+        for b in &self.bands {
+            if !(b.max_km >= 0.0 && b.max_minutes >= 0.0) {
+                return Err(format!("regime {n}: max_km and max_minutes must be >= 0"));
+            }
+        }
+        if self.schemes.is_empty() {
+            return Err(format!("regime {n}: schemes is empty"));
+        }
+        Ok(())
+    }
+}
+
+/// One congruity criterion.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CongruityCriterion {
+    /// `coherence`, `distance`, `contract`, `hours`, `pay_ccnl`, `pay_benefit`.
+    pub name: &'static str,
+    /// Pass or fail.
+    pub outcome: Outcome,
+    /// The offer's value, when numeric.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The threshold, when numeric.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// Value against threshold in words.
+    pub detail: String,
+}
+
+/// The congruity verdict of an offer for a person.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Congruity {
+    /// Regime applied.
+    pub regime: String,
+    /// True when every criterion passes.
+    pub congruous: bool,
+    /// Complete months since the DID.
+    pub months_since_did: u32,
+    /// Every criterion.
+    pub criteria: Vec<CongruityCriterion>,
+}
+
+fn crit(name: &'static str, pass: bool, value: Option<f64>, threshold: Option<f64>, detail: String) -> CongruityCriterion {
+    CongruityCriterion { name, outcome: if pass { Outcome::Pass } else { Outcome::Fail }, value, threshold, detail }
+}
+
+/// The congruity of `v` for `c`, or `None` when the person has no benefit or no
+/// regime covers their scheme.
+pub fn evaluate(
+    regimes: &[Regime],
+    c: &CandidateRecord,
+    v: &VacancyRecord,
+    km: f64,
+    travel: &dyn TravelTime,
+    as_of: Date,
+) -> Option<Congruity> {
+    let benefit = c.benefit.as_ref()?;
+    let regime = regimes.iter().find(|r| r.schemes.contains(&benefit.scheme))?;
+    let months = c.did_date.map_or(0, |d| as_of.months_since(d).max(0) as u32);
+    let band = regime.bands.iter().rev().find(|b| b.from_months <= months).unwrap_or(&regime.bands[0]);
+    let mut out = Vec::with_capacity(6);
+
+    // Coherence with the profile.
+    let target = v.isco.as_str();
+    let (ok, why) = match band.coherence {
+        Coherence::Any => (true, format!("any profession after {} months", band.from_months)),
+        Coherence::Desired => {
+            let ok = c.desired_isco.iter().any(|d| isco_shared_digits(target, d) >= d.len().min(target.len()));
+            (ok, format!("{target} {} the service pact's professions [{}]", if ok { "among" } else { "not among" }, c.desired_isco.join(", ")))
+        }
+        Coherence::MinorGroup => {
+            let ok = c.experiences.iter().map(|e| e.isco.as_str()).chain(c.desired_isco.iter().map(String::as_str)).any(|x| isco_shared_digits(target, x) >= 3);
+            (ok, format!("{target} {} the minor group of an experience or desired profession", if ok { "in" } else { "not in" }))
+        }
+    };
+    out.push(crit("coherence", ok, None, None, why));
+
+    // Distance or travel time.
+    let comuni = crate::geo::Comuni::embedded();
+    let (from, to) = (comuni.lookup(&c.domicile), comuni.lookup(&v.workplace));
+    let minutes = match (from, to) {
+        (Some(a), Some(b)) => travel.minutes(comuni.get(a), comuni.get(b), km),
+        _ => f64::INFINITY,
+    };
+    let permanent_free = v.contract.kind == ContractType::Permanent
+        && match regime.permanent_anywhere {
+            PermanentAnywhere::Never => false,
+            PermanentAnywhere::Always => true,
+            PermanentAnywhere::WithoutChildrenUnder14 => !c.children_under_14,
+        };
+    if permanent_free {
+        out.push(crit("distance", true, Some(km), None, format!("{} km: permanent contract, any distance", fmt1(km))));
+    } else {
+        let ok = km <= band.max_km || minutes <= band.max_minutes;
+        out.push(crit(
+            "distance",
+            ok,
+            Some(km),
+            Some(band.max_km),
+            format!(
+                "{} km {} {} km, about {} min {} {} min",
+                fmt1(km),
+                if km <= band.max_km { "≤" } else { ">" },
+                fmt1(band.max_km),
+                fmt1(minutes),
+                if minutes <= band.max_minutes { "≤" } else { ">" },
+                fmt1(band.max_minutes)
+            ),
+        ));
+    }
+
+    // Contract type and duration.
+    let k = v.contract.kind;
+    let type_ok = regime.contracts.is_empty() || regime.contracts.contains(&k);
+    let dur_ok = match (regime.min_months, k) {
+        (_, ContractType::Permanent) | (None, _) => true,
+        (Some(min), _) => v.contract.months.is_some_and(|m| m >= min),
+    };
+    let why = match (type_ok, regime.min_months, k) {
+        (false, _, _) => format!("{} is not among the congruous types", k.as_str()),
+        (true, Some(min), kind) if kind != ContractType::Permanent => match v.contract.months {
+            Some(m) => format!("{} of {m} months {} {min}", k.as_str(), if m >= min { "≥" } else { "<" }),
+            None => format!("{} of unstated duration, {min} months needed", k.as_str()),
+        },
+        _ => format!("{} accepted", k.as_str()),
+    };
+    out.push(crit("contract", type_ok && dur_ok, v.contract.months.map(f64::from), regime.min_months.map(f64::from), why));
+
+    // Hours.
+    let h = v.contract.hours_per_week;
+    if let Some(share) = regime.min_share_of_last_hours {
+        match benefit.last_contract_hours {
+            Some(last) => {
+                let min = share * last;
+                out.push(crit("hours", h >= min - 1e-9, Some(h), Some(min), format!("{} h {} {}% of {} h = {} h", fmt1(h), if h >= min - 1e-9 { "≥" } else { "<" }, fmt1(share * 100.0), fmt1(last), fmt1(min))));
+            }
+            None => out.push(crit("hours", true, Some(h), None, "last contract hours unknown: not checked".into())),
+        }
+    }
+    if let Some(share) = regime.min_share_of_full_time {
+        let min = share * regime.full_time_hours;
+        out.push(crit("hours", h >= min - 1e-9, Some(h), Some(min), format!("{} h {} {}% of full time {} h = {} h", fmt1(h), if h >= min - 1e-9 { "≥" } else { "<" }, fmt1(share * 100.0), fmt1(regime.full_time_hours), fmt1(min))));
+    }
+
+    // Pay.
+    let pay = v.contract.gross_monthly_eur;
+    if regime.pay_at_least_ccnl {
+        match (pay, v.contract.ccnl_min_monthly_eur) {
+            (Some(p), Some(m)) => out.push(crit("pay_ccnl", p >= m, Some(p), Some(m), format!("{} {} CCNL minimum {}", fmt1(p), if p >= m { "≥" } else { "<" }, fmt1(m)))),
+            (None, _) => out.push(crit("pay_ccnl", false, None, v.contract.ccnl_min_monthly_eur, "pay not stated".into())),
+            (Some(p), None) => out.push(crit("pay_ccnl", false, Some(p), None, "CCNL minimum not stated".into())),
+        }
+    }
+    if let Some(ratio) = regime.min_benefit_ratio {
+        let min = ratio * benefit.monthly_eur;
+        match pay {
+            // Compare in cents so that pay exactly at 120% passes despite float error.
+            Some(p) => {
+                let ok = (p * 100.0).round() >= (min * 100.0).round();
+                out.push(crit("pay_benefit", ok, Some(p), Some(min), format!("{} {} {}% of benefit {} = {}", fmt1(p), if ok { "≥" } else { "<" }, fmt1(ratio * 100.0), fmt1(benefit.monthly_eur), fmt1(min))));
+            }
+            None => out.push(crit("pay_benefit", false, None, Some(min), "pay not stated".into())),
+        }
+    }
+    let congruous = out.iter().all(|c| c.outcome == Outcome::Pass);
+    Some(Congruity { regime: regime.name.clone(), congruous, months_since_did: months, criteria: out })
+}
