@@ -16,7 +16,7 @@ use crate::policy::Policy;
 use crate::query::Query;
 use crate::roster::{self, entry_order};
 use crate::rules::{self, Outcome, RuleResult};
-use crate::score::{self, Criterion};
+use crate::score::Criterion;
 
 /// One ICF dimension of a compatibility check.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -118,7 +118,7 @@ pub fn explain(index: &Index, vacancy: &VacancyRecord, policy: &Policy, candidat
     let in_pool = roster::pool(&q, index).contains(row);
     let eligible = first_failure.is_none() && in_pool;
     let max = roster::max_bm25(&q, &el.rows);
-    let (score, criteria) = score::score(&q, index, row, max, true);
+    let (score, criteria) = roster::entry_score(&q, index, row, max, true);
     let cap = vacancy.cap() as usize;
     let best = roster::top_k(&q, index, &el.rows, max, cap);
     let rank = if eligible {
@@ -126,7 +126,7 @@ pub fn explain(index: &Index, vacancy: &VacancyRecord, policy: &Policy, candidat
         let ahead = el
             .rows
             .iter()
-            .filter(|&&r| r != row && entry_order(index, (score::score(&q, index, r, max, false).0, r), (score, row)).is_lt())
+            .filter(|&&r| r != row && entry_order(&q, index, (roster::entry_score(&q, index, r, max, false).0, r), (score, row)).is_lt())
             .count();
         Some(ahead as u64 + 1)
     } else {

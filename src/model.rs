@@ -13,8 +13,8 @@ use crate::error::{Error, FieldError, InputErrors};
 use crate::geo::Comuni;
 use crate::taxonomy::Isco;
 
-/// Largest `availability.max_km` accepted (beyond it "anywhere in Italy" is meant: use 1500).
-pub const MAX_KM_LIMIT: u32 = 1500;
+/// Largest `availability.max_km` accepted.
+pub const MAX_KM_LIMIT: u32 = 500;
 /// Largest number of skills in one record.
 pub const MAX_SKILLS: usize = 500;
 /// Largest number of entries in any other list of one record.

@@ -68,6 +68,8 @@ pub fn offers(index: &Index, policy: &Policy, candidate_id: &str) -> Result<Offe
             // vacancy's eligible, exactly as in its roster.
             let el = roster::eligibility(&q, index);
             let max = roster::max_bm25(&q, &el.rows);
+            // The fit score of section 5 in every mode, so that offers compare
+            // (a graduatoria's points are on another scale).
             let (score, criteria) = score::score(&q, index, row, max, true);
             Ok(Some(Offer { rank: 0, vacancy_id: v.id.clone(), score, criteria, congruity: q.congruity(index, row) }))
         })

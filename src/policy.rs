@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::congruity::Regime;
+use crate::graduatoria::Template;
+use crate::model::Mode;
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::geo::DistanceModel;
@@ -94,6 +96,26 @@ pub struct Policy {
     pub travel: DistanceModel,
     /// Congruity regimes (art. 25 D.Lgs 150/2015), first match by benefit scheme.
     pub regimes: Vec<Regime>,
+    /// Graduatoria templates available to the graduatoria modes.
+    pub templates: Vec<Template>,
+    /// Which template each graduatoria mode uses.
+    pub graduatoria: GraduatoriaChoice,
+}
+
+/// Which template each graduatoria mode uses (by name, from `templates`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GraduatoriaChoice {
+    /// Template of `targeted_numeric` (default `dpr246_l68`).
+    pub targeted_numeric: String,
+    /// Template of `public_selection` (default `er_art16`).
+    pub public_selection: String,
+}
+
+impl Default for GraduatoriaChoice {
+    fn default() -> Self {
+        GraduatoriaChoice { targeted_numeric: "dpr246_l68".into(), public_selection: "er_art16".into() }
+    }
 }
 
 impl Default for Policy {
@@ -106,6 +128,8 @@ impl Default for Policy {
             scoring: Scoring::default(),
             travel: DistanceModel::default(),
             regimes: vec![Regime::dm2018(), Regime::adi2023()],
+            templates: vec![Template::dpr246_l68(), Template::er_l68_notice(), Template::er_art16()],
+            graduatoria: GraduatoriaChoice::default(),
         }
     }
 }
@@ -166,7 +190,27 @@ impl Policy {
         for r in &self.regimes {
             r.validate().map_err(Error::Policy)?;
         }
+        for t in &self.templates {
+            t.validate().map_err(Error::Policy)?;
+        }
+        for mode in [Mode::TargetedNumeric, Mode::PublicSelection] {
+            self.template(mode)?;
+        }
         Ok(())
+    }
+
+    /// The graduatoria template of a mode (`None` for the scored modes).
+    pub fn template(&self, mode: Mode) -> Result<Option<&Template>> {
+        let name = match mode {
+            Mode::TargetedNumeric => &self.graduatoria.targeted_numeric,
+            Mode::PublicSelection => &self.graduatoria.public_selection,
+            _ => return Ok(None),
+        };
+        self.templates
+            .iter()
+            .find(|t| &t.name == name)
+            .map(Some)
+            .ok_or_else(|| Error::Policy(format!("graduatoria.{}: no template named {name:?}", mode.as_str())))
     }
 
     /// The reference date: `as_of`, or today.

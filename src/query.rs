@@ -5,6 +5,7 @@
 
 use crate::congruity::{self, Congruity};
 use crate::date::Date;
+use crate::graduatoria::Template;
 use crate::error::{Error, FieldError, InputErrors, Result};
 use crate::geo::{ComuneId, Comuni, TravelTime};
 use crate::index::{Index, SkillFeature};
@@ -45,6 +46,8 @@ pub struct Query<'a> {
     km: Vec<f64>,
     text: Vec<(u32, f32)>,
     travel: Option<&'a dyn TravelTime>,
+    /// The graduatoria template, in graduatoria modes.
+    pub template: Option<Template>,
 }
 
 impl<'a> Query<'a> {
@@ -78,7 +81,8 @@ impl<'a> Query<'a> {
         let text_query = format!("{} {}", vacancy.title, vacancy.text);
         let text = index.text().scores(&text_query)?;
         let rules = Rule::for_mode(vacancy.mode, policy.only_congruous);
-        Ok(Query { vacancy, as_of, workplace, skills, rules, km, text, policy, travel: None })
+        let template = policy.template(vacancy.mode)?.cloned();
+        Ok(Query { vacancy, as_of, workplace, skills, rules, km, text, policy, travel: None, template })
     }
 
     /// Uses `travel` instead of the policy's distance model for travel times.

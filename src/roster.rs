@@ -17,7 +17,7 @@ use serde::{Serialize, Serializer};
 use roaring::RoaringBitmap;
 
 use crate::congruity::Congruity;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::filters::Filters;
 use crate::index::Index;
 use crate::model::{Mode, VacancyRecord};
@@ -139,13 +139,27 @@ impl Roster {
     }
 }
 
-/// The documented order of entries: score descending, then earlier `did_date`
-/// (longer unemployment first), then `id` ascending.
-pub fn entry_order(index: &Index, a: (f64, u32), b: (f64, u32)) -> Ordering {
-    b.0.total_cmp(&a.0).then_with(|| {
-        let (ra, rb) = (index.record(a.1), index.record(b.1));
-        ra.did_date.cmp(&rb.did_date).then_with(|| ra.id.cmp(&rb.id))
-    })
+/// The documented order of entries: in scored modes score descending, then
+/// earlier `did_date` (longer unemployment first), then `id` ascending; in
+/// graduatoria modes the template's direction and tie-breakers, then `id`.
+pub fn entry_order(q: &Query, index: &Index, a: (f64, u32), b: (f64, u32)) -> Ordering {
+    let (ra, rb) = (index.record(a.1), index.record(b.1));
+    match &q.template {
+        Some(t) => t.order((a.0, ra), (b.0, rb)),
+        None => b.0.total_cmp(&a.0).then_with(|| ra.did_date.cmp(&rb.did_date).then_with(|| ra.id.cmp(&rb.id))),
+    }
+}
+
+/// The score of a row in the query's mode (fit score, or graduatoria total) and,
+/// with `detail`, its criteria.
+pub fn entry_score(q: &Query, index: &Index, row: u32, max_bm25: f32, detail: bool) -> (f64, Vec<Criterion>) {
+    match &q.template {
+        Some(t) => {
+            let (total, criteria) = t.score(index.record(row), q.vacancy, q.as_of);
+            (total, if detail { criteria } else { Vec::new() })
+        }
+        None => score::score(q, index, row, max_bm25, detail),
+    }
 }
 
 /// Result of the eligibility pass.
@@ -236,12 +250,12 @@ pub fn max_bm25(q: &Query, rows: &[u32]) -> f32 {
 
 /// Scores every eligible row and returns the best `k` as `(score, row)` in entry order.
 pub fn top_k(q: &Query, index: &Index, rows: &[u32], max_bm25: f32, k: usize) -> Vec<(f64, u32)> {
-    let order = |a: &(f64, u32), b: &(f64, u32)| entry_order(index, *a, *b);
+    let order = |a: &(f64, u32), b: &(f64, u32)| entry_order(q, index, *a, *b);
     let best = rows
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut scored: Vec<(f64, u32)> =
-                chunk.iter().map(|&r| (score::score(q, index, r, max_bm25, false).0, r)).collect();
+                chunk.iter().map(|&r| (entry_score(q, index, r, max_bm25, false).0, r)).collect();
             if scored.len() > k {
                 scored.select_nth_unstable_by(k, order);
                 scored.truncate(k);
@@ -319,12 +333,6 @@ pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Na
 /// Builds the roster of a vacancy.
 pub fn roster(index: &Index, vacancy: &VacancyRecord, policy: &Policy) -> Result<Roster> {
     let q = Query::new(index, vacancy, policy)?;
-    if vacancy.mode.is_graduatoria() {
-        return Err(Error::Unsupported(format!(
-            "mode {} (graduatoria ordering) is not implemented yet",
-            vacancy.mode.as_str()
-        )));
-    }
     let el = eligibility(&q, index);
     let cap = vacancy.cap();
     let max = max_bm25(&q, &el.rows);
@@ -333,7 +341,7 @@ pub fn roster(index: &Index, vacancy: &VacancyRecord, policy: &Policy) -> Result
         .iter()
         .enumerate()
         .map(|(i, &(s, row))| {
-            let (score, criteria) = score::score(&q, index, row, max, true);
+            let (score, criteria) = entry_score(&q, index, row, max, true);
             debug_assert_eq!(score, s);
             Entry {
                 rank: i as u32 + 1,

@@ -2,9 +2,9 @@
 //! weighted by the policy; points = weight × value, score = Σ points.
 //!
 //! Values are rounded to 4 decimals (an operator reads them, and tiny BM25 or
-//! distance differences should tie rather than decide); points are the exact
-//! product and the score is their sum in criterion order, so Σ points = score by
-//! construction. **Protected attributes** (sex, age, nationality, disability,
+//! distance differences should tie rather than decide); points are the product
+//! and the score their sum in criterion order, both rounded to 10 decimals, so
+//! Σ points = score within 1e-10 by construction. **Protected attributes** (sex, age, nationality, disability,
 //! benefit, family data) are not read here: only competences, professions,
 //! education, languages, distance and CV text.
 
@@ -19,7 +19,7 @@ use crate::taxonomy::{isco_shared_digits, Isco};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Criterion {
     /// Criterion name.
-    pub name: &'static str,
+    pub name: String,
     /// Weight from the policy.
     pub weight: f64,
     /// Value in [0, 1] (for graduatorie: the input, such as months or euros).
@@ -28,6 +28,10 @@ pub struct Criterion {
     pub points: f64,
     /// How the value was obtained.
     pub detail: String,
+}
+
+fn round10(x: f64) -> f64 {
+    (x * 1e10).round() / 1e10
 }
 
 fn round4(x: f64) -> f64 {
@@ -56,13 +60,15 @@ pub fn score(q: &Query, index: &Index, row: u32, max_bm25: f32, detail: bool) ->
     let mut criteria = Vec::with_capacity(if detail { 6 } else { 0 });
     for ((name, weight), (value, why)) in w.named().into_iter().zip(values) {
         let value = round4(value);
-        let points = weight * value;
+        let points = round10(weight * value);
         total += points;
         if detail {
-            criteria.push(Criterion { name, weight, value, points, detail: why });
+            criteria.push(Criterion { name: name.to_string(), weight, value, points, detail: why });
         }
     }
-    (total, criteria)
+    // Rounding to 10 decimals keeps |score - Σ points| below 1e-10 and prints
+    // 0.72628 rather than 0.7262799999999999.
+    (round10(total), criteria)
 }
 
 fn skills(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {

@@ -694,11 +694,11 @@ pub const DEFAULT_LABEL_THRESHOLD: f32 = 0.85;
 pub const INFLECTION_SIMILARITY: f32 = 0.98;
 
 /// How many trigram candidates are scored with the edit-distance measures.
-const CANDIDATES: usize = 64;
+const CANDIDATES: usize = 32;
 
 /// A candidate must share at least this percentage of the query's trigrams. One typo
 /// in a 7-letter word (*welidng*) leaves 3 of 7.
-const MIN_SHARED_PERCENT: usize = 50;
+const MIN_SHARED_PERCENT: usize = 60;
 
 /// Where a reference label comes from; the order is the priority among exact hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -38,7 +38,7 @@ fn knobs() -> impl Strategy<Value = Knobs> {
     (
         (0..COMUNI.len(), prop::option::weighted(0.9, 0..700i32), 0..300i32, prop::option::of(1u8..=8)),
         (prop::collection::vec((0..SKILLS.len(), any::<bool>(), any::<bool>()), 0..4), 0..ISCO.len(), 0..80u32),
-        (any::<bool>(), prop::option::of(0..6usize), prop::sample::select(vec![0u32, 5, 20, 50, 600]), 1..32u8, 0..16u8, 0..3usize),
+        (any::<bool>(), prop::option::of(0..6usize), prop::sample::select(vec![0u32, 5, 20, 50, 500]), 1..32u8, 0..16u8, 0..3usize),
     )
         .prop_map(|((comune, did, confirmed_after, eqf), (skills, isco, months), (licence_b, en, max_km, contracts, flags, text))| Knobs {
             comune,

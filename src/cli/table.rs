@@ -26,7 +26,7 @@ pub fn roster(r: &Roster, v: &VacancyRecord) -> String {
     for n in &r.narrowing {
         let _ = writeln!(s, "  narrow with {} → {} eligible", n.parameter, n.eligible);
     }
-    let names: Vec<&str> = r.entries.first().map(|e| e.criteria.iter().map(|c| c.name).collect()).unwrap_or_default();
+    let names: Vec<&str> = r.entries.first().map(|e| e.criteria.iter().map(|c| c.name.as_str()).collect()).unwrap_or_default();
     let _ = write!(s, "{:>4}  {:<12} {:>7}", "rank", "candidate", "score");
     for n in &names {
         let _ = write!(s, " {:>10}", n);
@@ -38,8 +38,8 @@ pub fn roster(r: &Roster, v: &VacancyRecord) -> String {
             let _ = write!(s, " {:>10.4}", c.points);
         }
         let cong = match &e.congruity {
-            _ => "-".to_string(),
             Some(Some(c)) => format!("{} {}", if c.congruous { "yes" } else { "no" }, c.regime),
+            _ => "-".to_string(),
         };
         let _ = writeln!(s, "  {cong}");
     }
