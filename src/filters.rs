@@ -48,36 +48,48 @@ impl Filters {
 
     /// Adds one row.
     pub fn add(&mut self, row: u32, r: &CandidateRecord, feat: &Features) {
-        self.all.insert(row);
+        self.set(row, r, feat, true);
+    }
+
+    /// Removes one row (with the record and features it was added with).
+    pub fn remove(&mut self, row: u32, r: &CandidateRecord, feat: &Features) {
+        self.set(row, r, feat, false);
+    }
+
+    fn set(&mut self, row: u32, r: &CandidateRecord, feat: &Features, on: bool) {
+        let put = |bm: &mut RoaringBitmap| {
+            if on {
+                bm.insert(row);
+            } else {
+                bm.remove(row);
+            }
+        };
+        put(&mut self.all);
         let a = &r.availability;
         for (i, k) in ContractType::ALL.iter().enumerate() {
             if a.contracts.contains(k) {
-                self.contract[i].insert(row);
+                put(&mut self.contract[i]);
             }
         }
         for (flag, bm) in [(a.full_time, &mut self.full_time), (a.part_time, &mut self.part_time), (a.shifts, &mut self.shifts), (a.nights, &mut self.nights)] {
             if flag {
-                bm.insert(row);
+                put(bm);
             }
         }
         for l in &r.licences {
-            self.licence.entry(l.to_ascii_lowercase()).or_default().insert(row);
+            put(self.licence.entry(l.to_ascii_lowercase()).or_default());
         }
         for l in &r.languages {
             for rank in 1..=l.cefr.rank() {
-                self.language.entry((l.code.clone(), rank)).or_default().insert(row);
+                put(self.language.entry((l.code.clone(), rank)).or_default());
             }
         }
         for s in feat.skills.iter() {
-            self.skill.entry(s.key).or_default().insert(row);
+            put(self.skill.entry(s.key).or_default());
         }
         match r.targeted.as_ref().map(|t| t.list) {
-            Some(TargetedList::Art1) => {
-                self.art1.insert(row);
-            }
-            Some(TargetedList::Art18) => {
-                self.art18.insert(row);
-            }
+            Some(TargetedList::Art1) => put(&mut self.art1),
+            Some(TargetedList::Art18) => put(&mut self.art18),
             None => {}
         }
     }

@@ -1,18 +1,25 @@
 //! The index: candidates as rows (original records plus precomputed features),
 //! the tantivy text index, the open vacancies, and their persistence.
 //!
-//! **Invariants.** Row numbers are dense `0..rows`; a row's features are derived
-//! only from its record, so reopening gives the same features. A build writes a
-//! complete new generation beside the old one and switches to it with one atomic
-//! rename of `CURRENT`: a failed or killed build leaves the previous state (or no
-//! index directory at all, if there was none).
+//! **Invariants.** The committed state is the manifest in `CURRENT`: a list of
+//! commits (upsert segments, removals, outcomes) replayed in order. Segment files
+//! are immutable and written before the manifest that names them; `CURRENT` is
+//! replaced by one atomic rename, so a process killed at any point leaves the old
+//! or the new generation, never a mix. Rows are assigned by replay order (an
+//! upsert of a known id keeps its row), so reopening gives the same rows and
+//! features. The tantivy text index is a derived cache: it is used only when its
+//! commit payload equals the manifest's generation, and rebuilt in memory
+//! otherwise (after a crash between the two commits, or to open an old
+//! generation for an audit replay).
 //!
-//! Layout of an index directory:
+//! Layout of an index directory (no file is world-readable):
 //! ```text
-//! DIR/CURRENT              manifest of the committed generation (JSON)
-//! DIR/g000007/candidates.jsonl   validated records, one per row, in row order
-//! DIR/g000007/vacancies.jsonl    open vacancies indexed with --vacancies
-//! DIR/g000007/text/              tantivy index of cv_text
+//! DIR/CURRENT                  manifest of the committed generation (JSON)
+//! DIR/manifests/m000007.json   every generation's manifest, for replays
+//! DIR/segments/s000007.jsonl   validated candidate records of one upsert commit
+//! DIR/vacancies/v000007.jsonl  open vacancies indexed with --vacancies
+//! DIR/text/                    tantivy index of cv_text (payload = generation)
+//! DIR/audit.log                append-only, hash-chained audit log
 //! ```
 
 use std::collections::HashMap;
@@ -20,14 +27,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};
 
-use crate::filters::Filters;
 use crate::error::{Error, FieldError, InputErrors, Result};
+use crate::filters::Filters;
 use crate::geo::{ComuneId, Comuni};
 use crate::model::{CandidateRecord, Record, VacancyRecord};
 use crate::taxonomy::{Isco, SkillId, SkillTaxonomy};
-use crate::text::TextIndex;
+use crate::text::{TextIndex, TextWriter};
 
 /// Version of the on-disk format; a different one is refused on open.
 pub const FORMAT_VERSION: u32 = 1;
@@ -173,6 +181,73 @@ pub enum Stage {
 /// A progress callback: stage, done, total.
 pub type Progress<'a> = &'a (dyn Fn(Stage, u64, u64) + Sync);
 
+/// What happened with a person proposed for a vacancy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    /// Contacted about the vacancy.
+    Contacted,
+    /// Interview held.
+    Interviewed,
+    /// Hired: leaves the available pool until their record is upserted again.
+    Hired,
+    /// Rejected by the employer.
+    Rejected,
+    /// Declined the offer.
+    Declined,
+    /// Did not show up.
+    NoShow,
+}
+
+impl OutcomeKind {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutcomeKind::Contacted => "contacted",
+            OutcomeKind::Interviewed => "interviewed",
+            OutcomeKind::Hired => "hired",
+            OutcomeKind::Rejected => "rejected",
+            OutcomeKind::Declined => "declined",
+            OutcomeKind::NoShow => "no_show",
+        }
+    }
+}
+
+/// One committed change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Commit {
+    /// Records added or replaced, stored in `segments/<file>`.
+    Upsert {
+        /// Generation that committed it.
+        generation: u64,
+        /// Segment file name.
+        file: String,
+        /// Number of records.
+        records: u64,
+        /// Size of the file in bytes, checked on open.
+        bytes: u64,
+    },
+    /// Candidates removed.
+    Remove {
+        /// Generation that committed it.
+        generation: u64,
+        /// Their ids.
+        ids: Vec<String>,
+    },
+    /// An outcome recorded.
+    Outcome {
+        /// Generation that committed it.
+        generation: u64,
+        /// Vacancy id.
+        vacancy_id: String,
+        /// Candidate id.
+        candidate_id: String,
+        /// What happened.
+        result: OutcomeKind,
+    },
+}
+
 /// The manifest of a committed generation (the content of `CURRENT`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -183,27 +258,28 @@ pub struct Manifest {
     pub generation: u64,
     /// Version of the engine that wrote it.
     pub engine_version: String,
-    /// Directory of this generation, relative to the index directory.
-    pub dir: String,
-    /// Number of candidate rows.
-    pub candidates: u64,
-    /// Number of open vacancies.
-    pub vacancies: u64,
-    /// Size in bytes of `candidates.jsonl`, checked on open.
-    pub candidates_bytes: u64,
+    /// Commits since the last full build, replayed in order.
+    pub commits: Vec<Commit>,
+    /// File of the open vacancies under `vacancies/`, if any.
+    pub vacancies: Option<String>,
 }
 
 /// The candidate index.
 pub struct Index {
     dir: Option<PathBuf>,
     generation: u64,
+    commits: Vec<Commit>,
+    vacancies_file: Option<String>,
     records: Vec<CandidateRecord>,
     features: Vec<Features>,
+    live: RoaringBitmap,
+    hired: RoaringBitmap,
     by_id: HashMap<String, u32>,
     vocab: SkillVocab,
     labels: LabelCache,
     filters: Filters,
     text: TextIndex,
+    text_rebuilt: bool,
     vacancies: Vec<VacancyRecord>,
     vacancy_by_id: HashMap<String, usize>,
 }
@@ -232,49 +308,147 @@ fn check_all<R: Record + Sync>(records: &[R], file: &str) -> Result<()> {
     }
 }
 
-fn derive_features(records: &[CandidateRecord], labels: &mut LabelCache, vocab: &mut SkillVocab) -> Vec<Features> {
-    labels.fill(records.iter().flat_map(|r| r.skills.iter().filter(|s| s.esco.is_none()).filter_map(|s| s.label.as_deref())));
-    let comuni = Comuni::embedded();
-    records
+fn derive_one(r: &CandidateRecord, labels: &LabelCache, vocab: &mut SkillVocab) -> Features {
+    let mut skills: Vec<SkillFeature> = r
+        .skills
         .iter()
-        .map(|r| {
-            let mut skills: Vec<SkillFeature> = r
-                .skills
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    let (key, similarity) = match resolve(s.esco.as_deref(), s.label.as_deref(), labels) {
-                        Resolution::Esco(id, sim) => (id, sim),
-                        Resolution::Extra(name) => (vocab.intern(name), 1.0),
-                    };
-                    SkillFeature { key, similarity, certified: s.certified, source: i as u16 }
-                })
-                .collect();
-            // One feature per key: the surest tie, certified winning ties.
-            skills.sort_by(|a, b| {
-                a.key
-                    .cmp(&b.key)
-                    .then(b.similarity.total_cmp(&a.similarity))
-                    .then(b.certified.cmp(&a.certified))
-                    .then(a.source.cmp(&b.source))
-            });
-            skills.dedup_by_key(|s| s.key);
-            Features {
-                comune: comuni.lookup(&r.domicile).expect("validated domicile"),
-                skills: skills.into_boxed_slice(),
-            }
+        .enumerate()
+        .map(|(i, s)| {
+            let (key, similarity) = match resolve(s.esco.as_deref(), s.label.as_deref(), labels) {
+                Resolution::Esco(id, sim) => (id, sim),
+                Resolution::Extra(name) => (vocab.intern(name), 1.0),
+            };
+            SkillFeature { key, similarity, certified: s.certified, source: i as u16 }
         })
-        .collect()
+        .collect();
+    // One feature per key: the surest tie, certified winning ties.
+    skills.sort_by(|a, b| {
+        a.key
+            .cmp(&b.key)
+            .then(b.similarity.total_cmp(&a.similarity))
+            .then(b.certified.cmp(&a.certified))
+            .then(a.source.cmp(&b.source))
+    });
+    skills.dedup_by_key(|s| s.key);
+    Features { comune: Comuni::embedded().lookup(&r.domicile).expect("validated domicile"), skills: skills.into_boxed_slice() }
 }
 
 fn ids_of<R: Record>(records: &[R]) -> HashMap<String, usize> {
     records.iter().enumerate().map(|(i, r)| (r.id().to_string(), i)).collect()
 }
 
+fn index_error(path: &Path, message: impl Into<String>) -> Error {
+    Error::Index { path: path.to_path_buf(), message: message.into() }
+}
+
+/// Row changes of an upsert, computed before anything is applied.
+struct Plan {
+    /// `(row, replaces an existing row)` per record, in record order.
+    rows: Vec<(u32, bool)>,
+}
+
 impl Index {
+    fn empty(dir: Option<&Path>, text: TextIndex) -> Index {
+        Index {
+            dir: dir.map(Path::to_path_buf),
+            generation: 0,
+            commits: Vec::new(),
+            vacancies_file: None,
+            records: Vec::new(),
+            features: Vec::new(),
+            live: RoaringBitmap::new(),
+            hired: RoaringBitmap::new(),
+            by_id: HashMap::new(),
+            vocab: SkillVocab::default(),
+            labels: LabelCache::default(),
+            filters: Filters::default(),
+            text,
+            text_rebuilt: false,
+            vacancies: Vec::new(),
+            vacancy_by_id: HashMap::new(),
+        }
+    }
+
+    fn plan(&self, records: &[CandidateRecord]) -> Plan {
+        let mut next = self.records.len() as u32;
+        let rows = records
+            .iter()
+            .map(|r| match self.by_id.get(&r.id) {
+                Some(&row) => (row, true),
+                None => {
+                    next += 1;
+                    (next - 1, false)
+                }
+            })
+            .collect();
+        Plan { rows }
+    }
+
+    /// Applies upserted records in memory (rows as planned).
+    fn apply_upserts(&mut self, records: Vec<CandidateRecord>) {
+        self.labels.fill(records.iter().flat_map(|r| r.skills.iter().filter(|s| s.esco.is_none()).filter_map(|s| s.label.as_deref())));
+        let plan = self.plan(&records);
+        for (r, (row, replaces)) in records.into_iter().zip(plan.rows) {
+            let feat = derive_one(&r, &self.labels, &mut self.vocab);
+            if replaces {
+                let i = row as usize;
+                if self.live.contains(row) {
+                    self.filters.remove(row, &self.records[i], &self.features[i]);
+                }
+                self.filters.add(row, &r, &feat);
+                self.records[i] = r;
+                self.features[i] = feat;
+            } else {
+                self.filters.add(row, &r, &feat);
+                self.by_id.insert(r.id.clone(), row);
+                self.records.push(r);
+                self.features.push(feat);
+            }
+            self.live.insert(row);
+            self.hired.remove(row);
+        }
+    }
+
+    /// Removes candidates in memory; returns the rows removed.
+    fn apply_removes(&mut self, ids: &[String]) -> Vec<u32> {
+        let mut rows = Vec::new();
+        for id in ids {
+            if let Some(&row) = self.by_id.get(id) {
+                if self.live.remove(row) {
+                    self.filters.remove(row, &self.records[row as usize], &self.features[row as usize]);
+                    rows.push(row);
+                }
+            }
+        }
+        rows
+    }
+
+    fn apply_outcome(&mut self, candidate_id: &str, result: OutcomeKind) {
+        if let (Some(&row), OutcomeKind::Hired) = (self.by_id.get(candidate_id), result) {
+            self.hired.insert(row);
+        }
+    }
+
+    fn set_vacancies(&mut self, vacancies: Vec<VacancyRecord>) {
+        self.vacancy_by_id = ids_of(&vacancies);
+        self.vacancies = vacancies;
+    }
+
+    fn rebuild_text_in_memory(&mut self) -> Result<()> {
+        let text = TextIndex::create(None)?;
+        let mut w = text.writer()?;
+        for row in self.live.iter() {
+            w.add(row, &self.records[row as usize].cv_text)?;
+        }
+        w.commit(&self.generation.to_string())?;
+        text.reload()?;
+        self.text = text;
+        Ok(())
+    }
+
     /// Builds an index from records: validates every record (all errors are
     /// reported, nothing is written), derives features, indexes CV texts and, when
-    /// `dir` is given, commits a new generation there.
+    /// `dir` is given, commits a new generation there (replacing what it held).
     pub fn build(
         dir: Option<&Path>,
         candidates: Vec<CandidateRecord>,
@@ -291,165 +465,286 @@ impl Index {
         check_all(&candidates, "candidates")?;
         check_all(&vacancies, "vacancies")?;
         report(Stage::Validate, n, n);
-
-        report(Stage::Resolve, 0, n);
-        let mut labels = LabelCache::default();
-        let mut vocab = SkillVocab::default();
-        let features = derive_features(&candidates, &mut labels, &mut vocab);
-        report(Stage::Resolve, n, n);
-
-        let filters = Filters::build(&candidates, &features);
-        let by_id = ids_of(&candidates).into_iter().map(|(k, v)| (k, v as u32)).collect();
-        let vacancy_by_id = ids_of(&vacancies);
-        let mut index = Index {
-            filters,
-            dir: dir.map(Path::to_path_buf),
-            generation: 0,
-            records: candidates,
-            features,
-            by_id,
-            vocab,
-            labels,
-            text: TextIndex::create(None)?,
-            vacancies,
-            vacancy_by_id,
-        };
         match dir {
             None => {
+                let mut index = Index::empty(None, TextIndex::create(None)?);
+                report(Stage::Resolve, 0, n);
+                index.apply_upserts(candidates);
+                index.set_vacancies(vacancies);
+                report(Stage::Resolve, n, n);
                 index.generation = 1;
-                index.index_text(&index.text, &report, "1")?;
-                index.text.reload()?;
+                index.rebuild_text_in_memory()?;
+                Ok(index)
             }
-            Some(dir) => index.commit_new_generation(dir, &report)?,
+            Some(dir) => {
+                let created = !dir.join("CURRENT").exists() && !dir.exists();
+                let result = Self::build_in_dir(dir, candidates, vacancies, &report);
+                if result.is_err() && created {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+                result
+            }
         }
-        Ok(index)
     }
 
-    fn index_text(&self, text: &TextIndex, report: &dyn Fn(Stage, u64, u64), payload: &str) -> Result<()> {
-        let n = self.records.len() as u64;
-        let mut w = text.writer()?;
-        for (row, r) in self.records.iter().enumerate() {
-            w.add(row as u32, &r.cv_text)?;
+    fn build_in_dir(dir: &Path, candidates: Vec<CandidateRecord>, vacancies: Vec<VacancyRecord>, report: &dyn Fn(Stage, u64, u64)) -> Result<Index> {
+        for sub in ["", "segments", "manifests", "vacancies", "text"] {
+            create_private_dir(&dir.join(sub))?;
+        }
+        let text_dir = dir.join("text");
+        let text = match TextIndex::open(&text_dir) {
+            Ok(t) => t,
+            Err(_) => {
+                // No text index yet (or an unreadable one): start a new one.
+                let _ = std::fs::remove_dir_all(&text_dir);
+                create_private_dir(&text_dir)?;
+                TextIndex::create(Some(&text_dir))?
+            }
+        };
+        // Take the writer lock first: one writer at a time, across processes.
+        let mut writer = text.writer()?;
+        let previous = read_manifest(dir).ok();
+        let generation = previous.as_ref().map_or(0, |m| m.generation) + 1;
+        let n = candidates.len() as u64;
+
+        report(Stage::Write, 0, 2);
+        let file = format!("s{generation:06}.jsonl");
+        let bytes = write_jsonl_atomic(&dir.join("segments").join(&file), &candidates)?;
+        let vac_file = if vacancies.is_empty() {
+            None
+        } else {
+            let f = format!("v{generation:06}.jsonl");
+            write_jsonl_atomic(&dir.join("vacancies").join(&f), &vacancies)?;
+            Some(f)
+        };
+        report(Stage::Write, 1, 2);
+
+        let mut index = Index::empty(Some(dir), text);
+        report(Stage::Resolve, 0, n);
+        index.apply_upserts(candidates);
+        index.set_vacancies(vacancies);
+        report(Stage::Resolve, n, n);
+
+        writer.delete_all()?;
+        for (row, r) in index.records.iter().enumerate() {
+            writer.add(row as u32, &r.cv_text)?;
             if row % 10_000 == 0 {
                 report(Stage::Text, row as u64, n);
             }
         }
-        w.commit(payload)?;
+        writer.commit(&generation.to_string())?;
         report(Stage::Text, n, n);
-        Ok(())
-    }
 
-    /// Writes every file of the next generation into a fresh directory, then
-    /// switches `CURRENT` to it atomically and removes older generations.
-    fn commit_new_generation(&mut self, dir: &Path, report: &dyn Fn(Stage, u64, u64)) -> Result<()> {
-        let created = !dir.exists();
-        if created {
-            create_private_dir(dir)?;
-        }
-        let result = (|| {
-            let previous = read_manifest(dir).ok();
-            let generation = previous.as_ref().map_or(1, |m| m.generation + 1);
-            let gen_name = format!("g{generation:06}");
-            let tmp = dir.join(format!(".tmp-{gen_name}"));
-            if tmp.exists() {
-                std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-            }
-            create_private_dir(&tmp)?;
-            report(Stage::Write, 0, 2);
-            let candidates_bytes = write_jsonl(&tmp.join("candidates.jsonl"), &self.records)?;
-            write_jsonl(&tmp.join("vacancies.jsonl"), &self.vacancies)?;
-            report(Stage::Write, 1, 2);
-            let text_dir = tmp.join("text");
-            create_private_dir(&text_dir)?;
-            let text = TextIndex::create(Some(&text_dir))?;
-            self.index_text(&text, report, &generation.to_string())?;
-            drop(text);
-            sync_dir(&text_dir)?;
-            sync_dir(&tmp)?;
-            let final_dir = dir.join(&gen_name);
-            if final_dir.exists() {
-                std::fs::remove_dir_all(&final_dir).map_err(|e| Error::io(&final_dir, e))?;
-            }
-            std::fs::rename(&tmp, &final_dir).map_err(|e| Error::io(&final_dir, e))?;
-            let manifest = Manifest {
-                format: FORMAT_VERSION,
-                generation,
-                engine_version: crate::ENGINE_VERSION.to_string(),
-                dir: gen_name.clone(),
-                candidates: self.records.len() as u64,
-                vacancies: self.vacancies.len() as u64,
-                candidates_bytes,
-            };
-            write_manifest(dir, &manifest)?;
-            report(Stage::Write, 2, 2);
-            // Older generations are no longer reachable: remove them (best effort).
-            if let Ok(entries) = std::fs::read_dir(dir) {
-                for e in entries.flatten() {
-                    let name = e.file_name().to_string_lossy().to_string();
-                    if name.starts_with('g') && name != gen_name && e.path().is_dir() {
-                        let _ = std::fs::remove_dir_all(e.path());
-                    }
-                }
-            }
-            self.generation = generation;
-            self.text = TextIndex::open(&final_dir.join("text"))?;
-            self.text.reload()?;
-            Ok(())
-        })();
-        if result.is_err() && created {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        result
+        let manifest = Manifest {
+            format: FORMAT_VERSION,
+            generation,
+            engine_version: crate::ENGINE_VERSION.to_string(),
+            commits: vec![Commit::Upsert { generation, file, records: n, bytes }],
+            vacancies: vac_file,
+        };
+        write_manifest(dir, &manifest)?;
+        report(Stage::Write, 2, 2);
+        index.generation = generation;
+        index.commits = manifest.commits;
+        index.vacancies_file = manifest.vacancies;
+        index.text.reload()?;
+        Ok(index)
     }
 
     /// Opens the committed generation of an index directory.
     pub fn open(dir: &Path) -> Result<Index> {
         let manifest = read_manifest(dir)?;
-        let gen_dir = dir.join(&manifest.dir);
-        let cpath = gen_dir.join("candidates.jsonl");
-        let size = std::fs::metadata(&cpath).map_err(|e| Error::io(&cpath, e))?.len();
-        if size != manifest.candidates_bytes {
-            return Err(Error::Index {
-                path: cpath,
-                message: format!("is {size} bytes, the manifest says {}: the index is damaged, rebuild it", manifest.candidates_bytes),
-            });
+        Self::open_manifest(dir, manifest, true)
+    }
+
+    /// Opens an older generation (for audit replays): rebuilt from its manifest
+    /// and immutable segments, with the text index rebuilt in memory.
+    pub fn open_generation(dir: &Path, generation: u64) -> Result<Index> {
+        let current = read_manifest(dir)?;
+        if current.generation == generation {
+            return Self::open_manifest(dir, current, true);
         }
-        let records: Vec<CandidateRecord> = read_stored(&cpath)?;
-        let vacancies: Vec<VacancyRecord> = read_stored(&gen_dir.join("vacancies.jsonl"))?;
-        if records.len() as u64 != manifest.candidates {
-            return Err(Error::Index {
-                path: cpath,
-                message: format!("has {} records, the manifest says {}", records.len(), manifest.candidates),
-            });
+        let path = dir.join("manifests").join(format!("m{generation:06}.json"));
+        let bytes = std::fs::read(&path).map_err(|_| index_error(dir, format!("generation {generation} is no longer available (no snapshot)")))?;
+        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| index_error(&path, format!("unreadable manifest: {e}")))?;
+        Self::open_manifest(dir, manifest, false)
+    }
+
+    fn open_manifest(dir: &Path, manifest: Manifest, use_disk_text: bool) -> Result<Index> {
+        let text_dir = dir.join("text");
+        let disk_text = if use_disk_text { TextIndex::open(&text_dir).ok() } else { None };
+        let mut index = Index::empty(Some(dir), TextIndex::create(None)?);
+        for c in &manifest.commits {
+            match c {
+                Commit::Upsert { file, records, bytes, .. } => {
+                    let path = dir.join("segments").join(file);
+                    let size = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?.len();
+                    if size != *bytes {
+                        return Err(index_error(&path, format!("is {size} bytes, the manifest says {bytes}: the index is damaged, rebuild it")));
+                    }
+                    let recs: Vec<CandidateRecord> = read_stored(&path)?;
+                    if recs.len() as u64 != *records {
+                        return Err(index_error(&path, format!("has {} records, the manifest says {records}", recs.len())));
+                    }
+                    index.apply_upserts(recs);
+                }
+                Commit::Remove { ids, .. } => {
+                    index.apply_removes(ids);
+                }
+                Commit::Outcome { candidate_id, result, .. } => index.apply_outcome(candidate_id, *result),
+            }
         }
-        let mut labels = LabelCache::default();
-        let mut vocab = SkillVocab::default();
-        let features = derive_features(&records, &mut labels, &mut vocab);
-        let text_dir = gen_dir.join("text");
-        let text = TextIndex::open(&text_dir).map_err(|e| Error::Index { path: text_dir.clone(), message: e.to_string() })?;
-        text.reload()?;
-        if text.num_docs() != records.len() as u64 {
-            return Err(Error::Index {
-                path: text_dir,
-                message: format!("holds {} texts for {} candidates: rebuild the index", text.num_docs(), records.len()),
-            });
+        if let Some(f) = &manifest.vacancies {
+            let vacs: Vec<VacancyRecord> = read_stored(&dir.join("vacancies").join(f))?;
+            index.set_vacancies(vacs);
         }
-        let filters = Filters::build(&records, &features);
-        let by_id = ids_of(&records).into_iter().map(|(k, v)| (k, v as u32)).collect();
-        let vacancy_by_id = ids_of(&vacancies);
-        Ok(Index {
-            filters,
-            dir: Some(dir.to_path_buf()),
-            generation: manifest.generation,
-            records,
-            features,
-            by_id,
-            vocab,
-            labels,
-            text,
-            vacancies,
-            vacancy_by_id,
-        })
+        index.generation = manifest.generation;
+        index.commits = manifest.commits;
+        index.vacancies_file = manifest.vacancies;
+        match disk_text {
+            Some(t) if t.payload().as_deref() == Some(index.generation.to_string().as_str()) && t.num_docs() == index.live.len() => {
+                t.reload()?;
+                index.text = t;
+            }
+            _ => {
+                // The text index is a cache of the records: out of step after a
+                // crash between its commit and the manifest's, or for an old
+                // generation. Rebuild it in memory; the next commit rewrites it.
+                index.rebuild_text_in_memory()?;
+                index.text_rebuilt = true;
+            }
+        }
+        Ok(index)
+    }
+
+    /// Commits a change: writes its files, updates the text index, then switches
+    /// `CURRENT` atomically; memory is updated only after the switch.
+    fn commit(&mut self, make: impl FnOnce(u64, &Path) -> Result<Commit>, text_ops: impl FnOnce(&mut TextWriter) -> Result<()>) -> Result<u64> {
+        let generation = self.generation + 1;
+        let Some(dir) = self.dir.clone() else {
+            let commit = make(generation, Path::new(""))?;
+            self.commits.push(commit);
+            self.generation = generation;
+            return Ok(generation);
+        };
+        if self.text_rebuilt {
+            // The in-memory text index is the truth: rewrite the disk copy first.
+            let text_dir = dir.join("text");
+            let _ = std::fs::remove_dir_all(&text_dir);
+            create_private_dir(&text_dir)?;
+            let t = TextIndex::create(Some(&text_dir))?;
+            let mut w = t.writer()?;
+            for row in self.live.iter() {
+                w.add(row, &self.records[row as usize].cv_text)?;
+            }
+            w.commit(&self.generation.to_string())?;
+            self.text = t;
+            self.text_rebuilt = false;
+        }
+        let mut writer = self.text.writer()?;
+        let current = read_manifest(&dir)?;
+        if current.generation != self.generation {
+            return Err(index_error(&dir, format!("changed since it was opened (generation {} now, {} then): reopen and retry", current.generation, self.generation)));
+        }
+        let commit = make(generation, &dir)?;
+        text_ops(&mut writer)?;
+        writer.commit(&generation.to_string())?;
+        let mut commits = self.commits.clone();
+        commits.push(commit);
+        let manifest = Manifest {
+            format: FORMAT_VERSION,
+            generation,
+            engine_version: crate::ENGINE_VERSION.to_string(),
+            commits,
+            vacancies: self.vacancies_file.clone(),
+        };
+        write_manifest(&dir, &manifest)?;
+        self.commits = manifest.commits;
+        self.generation = generation;
+        Ok(generation)
+    }
+
+    /// Adds or replaces candidates (validated first: all errors reported, nothing
+    /// changed). Visible to the next query; returns the new generation.
+    pub fn upsert(&mut self, records: Vec<CandidateRecord>) -> Result<u64> {
+        check_all(&records, "candidates")?;
+        let plan = self.plan(&records);
+        let n = records.len() as u64;
+        let in_memory = self.dir.is_none();
+        let generation = self.commit(
+            |generation, dir| {
+                let file = format!("s{generation:06}.jsonl");
+                let bytes = if in_memory { 0 } else { write_jsonl_atomic(&dir.join("segments").join(&file), &records)? };
+                Ok(Commit::Upsert { generation, file, records: n, bytes })
+            },
+            |w| {
+                for (r, (row, replaces)) in records.iter().zip(&plan.rows) {
+                    if *replaces {
+                        w.delete(*row);
+                    }
+                    w.add(*row, &r.cv_text)?;
+                }
+                Ok(())
+            },
+        );
+        let generation = match generation {
+            Ok(g) => g,
+            Err(e) => return Err(e),
+        };
+        self.apply_upserts(records);
+        if in_memory {
+            self.rebuild_text_in_memory()?;
+        } else {
+            self.text.reload()?;
+        }
+        Ok(generation)
+    }
+
+    /// Removes candidates by id; unknown ids are an error naming them, and
+    /// nothing is changed. Returns the new generation.
+    pub fn remove(&mut self, ids: &[String]) -> Result<u64> {
+        let mut errors = InputErrors::default();
+        for (i, id) in ids.iter().enumerate() {
+            if !self.by_id.get(id).is_some_and(|r| self.live.contains(*r)) {
+                errors.push(FieldError::new("id", "no such candidate in the index").at("ids", i + 1, id));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Input(errors));
+        }
+        let rows: Vec<u32> = ids.iter().map(|id| self.by_id[id]).collect();
+        let ids_owned = ids.to_vec();
+        let in_memory = self.dir.is_none();
+        let generation = self.commit(
+            |generation, _| Ok(Commit::Remove { generation, ids: ids_owned }),
+            |w| {
+                for r in &rows {
+                    w.delete(*r);
+                }
+                Ok(())
+            },
+        )?;
+        self.apply_removes(ids);
+        if in_memory {
+            self.rebuild_text_in_memory()?;
+        } else {
+            self.text.reload()?;
+        }
+        Ok(generation)
+    }
+
+    /// Records an outcome; `hired` takes the person out of the available pool.
+    pub fn record_outcome(&mut self, vacancy_id: &str, candidate_id: &str, result: OutcomeKind) -> Result<u64> {
+        if !crate::model::is_valid_id(vacancy_id) {
+            return Err(Error::input(FieldError::new("vacancy", format!("not a vacancy id: {vacancy_id:?}"))));
+        }
+        if !self.by_id.get(candidate_id).is_some_and(|r| self.live.contains(*r)) {
+            return Err(Error::NotFound(format!("candidate {candidate_id:?} is not in the index")));
+        }
+        let (v, c) = (vacancy_id.to_string(), candidate_id.to_string());
+        let generation = self.commit(|generation, _| Ok(Commit::Outcome { generation, vacancy_id: v, candidate_id: c, result }), |_| Ok(()))?;
+        self.apply_outcome(candidate_id, result);
+        Ok(generation)
     }
 
     /// The directory, for a persisted index.
@@ -462,14 +757,34 @@ impl Index {
         self.generation
     }
 
-    /// Number of candidate rows.
+    /// The commits since the last full build.
+    pub fn commits(&self) -> &[Commit] {
+        &self.commits
+    }
+
+    /// Number of rows (including removed ones, which are never in a pool).
     pub fn len(&self) -> usize {
         self.records.len()
     }
 
-    /// True when there is no candidate.
+    /// True when there is no row.
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
+    }
+
+    /// Rows of candidates currently indexed (not removed).
+    pub fn live(&self) -> &RoaringBitmap {
+        &self.live
+    }
+
+    /// Rows of people with a `hired` outcome: not available for new rosters.
+    pub fn hired(&self) -> &RoaringBitmap {
+        &self.hired
+    }
+
+    /// Whether the text index was rebuilt in memory on open.
+    pub fn text_rebuilt(&self) -> bool {
+        self.text_rebuilt
     }
 
     /// The record of a row.
@@ -482,9 +797,9 @@ impl Index {
         &self.features[row as usize]
     }
 
-    /// The row of a candidate id.
+    /// The row of a live candidate id.
     pub fn row_of(&self, id: &str) -> Option<u32> {
-        self.by_id.get(id).copied()
+        self.by_id.get(id).copied().filter(|r| self.live.contains(*r))
     }
 
     /// The skill vocabulary.
@@ -497,7 +812,7 @@ impl Index {
         &self.labels
     }
 
-    /// The filter bitmaps.
+    /// The filter bitmaps (over live rows).
     pub fn filters(&self) -> &Filters {
         &self.filters
     }
@@ -518,23 +833,22 @@ impl Index {
     }
 }
 
-fn create_private_dir(path: &Path) -> Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(path).map_err(|e| Error::io(path, e))
+pub(crate) fn create_private_dir(path: &Path) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(path).map_err(|e| Error::io(path, e))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(path, e))
 }
 
-fn sync_dir(path: &Path) -> Result<()> {
+pub(crate) fn sync_dir(path: &Path) -> Result<()> {
     std::fs::File::open(path).and_then(|f| f.sync_all()).map_err(|e| Error::io(path, e))
 }
 
-fn write_jsonl<T: Serialize>(path: &Path, records: &[T]) -> Result<u64> {
+/// Writes records to `path` through a temporary file, fsync and rename.
+fn write_jsonl_atomic<T: Serialize>(path: &Path, records: &[T]) -> Result<u64> {
     use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| Error::io(path, e))?;
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
     let mut bytes = 0u64;
     let mut line = Vec::with_capacity(4096);
@@ -542,43 +856,46 @@ fn write_jsonl<T: Serialize>(path: &Path, records: &[T]) -> Result<u64> {
         line.clear();
         serde_json::to_writer(&mut line, r).expect("records serialise");
         line.push(b'\n');
-        w.write_all(&line).map_err(|e| Error::io(path, e))?;
+        w.write_all(&line).map_err(|e| Error::io(&tmp, e))?;
         bytes += line.len() as u64;
     }
-    let file = w.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
-    file.sync_all().map_err(|e| Error::io(path, e))?;
+    let file = w.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
+    file.sync_all().map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+    if let Some(parent) = path.parent() {
+        sync_dir(parent)?;
+    }
     Ok(bytes)
 }
 
 fn read_stored<R: serde::de::DeserializeOwned + Send>(path: &Path) -> Result<Vec<R>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => index_error(path, "not UTF-8: the index is damaged, rebuild it"),
+        _ => Error::io(path, e),
+    })?;
     let lines: Vec<&str> = text.lines().collect();
     lines
         .par_iter()
         .enumerate()
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| Error::Index {
-                path: path.to_path_buf(),
-                message: format!("line {}: {e}: the index is damaged, rebuild it", i + 1),
-            })
-        })
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| index_error(path, format!("line {}: {e}: the index is damaged, rebuild it", i + 1))))
         .collect()
 }
 
-fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
+fn write_atomic(path: &Path, body: &[u8]) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
-    let tmp = dir.join("CURRENT.tmp");
+    let tmp = path.with_extension("tmp");
     let _ = std::fs::remove_file(&tmp);
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(|e| Error::io(&tmp, e))?;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    f.write_all(body).and_then(|_| f.sync_all()).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     let body = serde_json::to_vec_pretty(m).expect("manifest serialises");
-    f.write_all(&body).and_then(|_| f.sync_all()).map_err(|e| Error::io(&tmp, e))?;
-    let cur = dir.join("CURRENT");
-    std::fs::rename(&tmp, &cur).map_err(|e| Error::io(&cur, e))?;
+    // The snapshot first (for replays), then the switch.
+    write_atomic(&dir.join("manifests").join(format!("m{:06}.json", m.generation)), &body)?;
+    sync_dir(&dir.join("manifests"))?;
+    write_atomic(&dir.join("CURRENT"), &body)?;
     sync_dir(dir)
 }
 
@@ -586,22 +903,23 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
 pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     let cur = dir.join("CURRENT");
     let bytes = std::fs::read(&cur).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::Index {
-            path: dir.to_path_buf(),
-            message: "no index here (CURRENT is missing): build one with `rosa index build`".into(),
-        },
+        std::io::ErrorKind::NotFound => index_error(dir, "no index here (CURRENT is missing): build one with `rosa index build`"),
         _ => Error::io(&cur, e),
     })?;
-    let m: Manifest = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Index { path: cur.clone(), message: format!("unreadable manifest: {e}") })?;
+    let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| index_error(&cur, format!("unreadable manifest: {e}")))?;
     if m.format != FORMAT_VERSION {
-        return Err(Error::Index {
-            path: cur,
-            message: format!("format {} is not supported (this engine reads format {FORMAT_VERSION})", m.format),
-        });
+        return Err(index_error(&cur, format!("format {} is not supported (this engine reads format {FORMAT_VERSION})", m.format)));
     }
-    if m.dir.contains('/') || m.dir.contains("..") {
-        return Err(Error::Index { path: cur, message: format!("bad generation directory {:?}", m.dir) });
+    let bad_name = |f: &str| f.contains('/') || f.contains("..") || f.is_empty();
+    for c in &m.commits {
+        if let Commit::Upsert { file, .. } = c {
+            if bad_name(file) {
+                return Err(index_error(&cur, format!("bad segment name {file:?}")));
+            }
+        }
+    }
+    if m.vacancies.as_deref().is_some_and(bad_name) {
+        return Err(index_error(&cur, "bad vacancies file name"));
     }
     Ok(m)
 }

@@ -98,6 +98,23 @@ impl Engine {
         offers::offers(&self.index, policy, candidate_id)
     }
 
+    /// Adds or replaces candidates, committing a new generation; visible to the
+    /// next query. Invalid records change nothing.
+    pub fn upsert(&mut self, candidates: Vec<CandidateRecord>) -> Result<u64> {
+        self.index.upsert(candidates)
+    }
+
+    /// Removes candidates by id, committing a new generation.
+    pub fn remove(&mut self, ids: &[String]) -> Result<u64> {
+        self.index.remove(ids)
+    }
+
+    /// Records what happened with a person for a vacancy; `hired` takes them out
+    /// of the available pool.
+    pub fn record_outcome(&mut self, vacancy_id: &str, candidate_id: &str, result: index::OutcomeKind) -> Result<u64> {
+        self.index.record_outcome(vacancy_id, candidate_id, result)
+    }
+
     /// The underlying index.
     pub fn index(&self) -> &index::Index {
         &self.index

@@ -174,12 +174,15 @@ pub struct Eligibility {
 
 const CHUNK: usize = 8192;
 
-/// The pool of a query: every row, or the vacancy's applicants found in the index.
+/// The pool of a query: every indexed person, or the vacancy's applicants found
+/// in the index, less those with a `hired` outcome (no longer available).
 pub fn pool(q: &Query, index: &Index) -> RoaringBitmap {
-    match &q.vacancy.applicants {
+    let mut pool = match &q.vacancy.applicants {
         Some(ids) => ids.iter().filter_map(|id| index.row_of(id)).collect(),
-        None => index.filters().all().clone(),
-    }
+        None => index.live().clone(),
+    };
+    pool -= index.hired();
+    pool
 }
 
 /// Runs the applied rules over the pool in the documented order, counting each
