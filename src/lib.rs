@@ -20,6 +20,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod congruity;
 pub mod date;
 pub mod error;
@@ -52,6 +53,10 @@ use model::{CandidateRecord, VacancyRecord};
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The engine: an index of candidates and the queries over it.
+///
+/// For an index in a directory, every query (roster, explain, offers) and every
+/// commit appends a record to the directory's hash-chained audit log
+/// ([`audit`]); in-memory engines keep no log.
 pub struct Engine {
     index: index::Index,
 }
@@ -60,7 +65,7 @@ impl Engine {
     /// Validates the records (every error is reported, nothing is written) and
     /// builds a persistent index in `dir`, committing a new generation.
     pub fn build(dir: &Path, candidates: Vec<CandidateRecord>, vacancies: Vec<VacancyRecord>) -> Result<Engine> {
-        Ok(Engine { index: index::Index::build(Some(dir), candidates, vacancies, None)? })
+        Self::build_inner(dir, candidates, vacancies, None)
     }
 
     /// Like [`Engine::build`], reporting progress to `progress(stage, done, total)`.
@@ -70,7 +75,14 @@ impl Engine {
         vacancies: Vec<VacancyRecord>,
         progress: index::Progress,
     ) -> Result<Engine> {
-        Ok(Engine { index: index::Index::build(Some(dir), candidates, vacancies, Some(progress))? })
+        Self::build_inner(dir, candidates, vacancies, Some(progress))
+    }
+
+    fn build_inner(dir: &Path, candidates: Vec<CandidateRecord>, vacancies: Vec<VacancyRecord>, progress: Option<index::Progress>) -> Result<Engine> {
+        let input_hash = audit::hash_json(&(&candidates, &vacancies));
+        let engine = Engine { index: index::Index::build(Some(dir), candidates, vacancies, progress)? };
+        engine.log_commit("build", serde_json::json!({"records_hash": input_hash}), None)?;
+        Ok(engine)
     }
 
     /// Builds an index in memory only (tests, embedding, one-off queries).
@@ -83,36 +95,72 @@ impl Engine {
         Ok(Engine { index: index::Index::open(dir)? })
     }
 
-    /// The roster of a vacancy under a policy.
+    fn log(&self, kind: &str, vacancy_id: Option<&str>, candidate_id: Option<&str>, policy: Option<&Policy>, input: serde_json::Value, output_hash: String, keep_input: bool) -> Result<()> {
+        let Some(dir) = self.index.dir() else { return Ok(()) };
+        let mut rec = audit::AuditRecord::new(kind, self.index.generation(), &input, output_hash);
+        rec.vacancy_id = vacancy_id.map(str::to_string);
+        rec.candidate_id = candidate_id.map(str::to_string);
+        rec.policy_fingerprint = policy.map(Policy::fingerprint);
+        if keep_input {
+            rec.input = Some(input);
+        }
+        audit::append(dir, rec)?;
+        Ok(())
+    }
+
+    fn log_commit(&self, kind: &str, input: serde_json::Value, candidate_id: Option<&str>) -> Result<()> {
+        let out = audit::hash_json(&self.index.commits());
+        self.log(kind, None, candidate_id, None, input, out, true)
+    }
+
+    /// The roster of a vacancy under a policy (audited for a persistent index).
     pub fn roster(&self, vacancy: &VacancyRecord, policy: &Policy) -> Result<Roster> {
-        roster::roster(&self.index, vacancy, policy)
+        let roster = roster::roster(&self.index, vacancy, policy)?;
+        let input = serde_json::json!({"vacancy": vacancy, "policy": policy.resolved()});
+        self.log("roster", Some(&vacancy.id), None, Some(policy), input, audit::hash_json(&roster), true)?;
+        Ok(roster)
     }
 
     /// Why (not) a person for a vacancy: every rule, score, rank and gap.
     pub fn explain(&self, vacancy: &VacancyRecord, policy: &Policy, candidate_id: &str) -> Result<explain::Explanation> {
-        explain::explain(&self.index, vacancy, policy, candidate_id)
+        let e = explain::explain(&self.index, vacancy, policy, candidate_id)?;
+        let input = serde_json::json!({"vacancy": vacancy, "policy": policy.resolved(), "candidate_id": candidate_id});
+        self.log("explain", Some(&vacancy.id), Some(candidate_id), Some(policy), input, audit::hash_json(&e), true)?;
+        Ok(e)
     }
 
     /// The open vacancies a person is eligible for, ranked, with congruity.
     pub fn offers(&self, policy: &Policy, candidate_id: &str) -> Result<offers::Offers> {
-        offers::offers(&self.index, policy, candidate_id)
+        let o = offers::offers(&self.index, policy, candidate_id)?;
+        let input = serde_json::json!({"policy": policy.resolved(), "candidate_id": candidate_id});
+        self.log("offers", None, Some(candidate_id), Some(policy), input, audit::hash_json(&o), true)?;
+        Ok(o)
     }
 
     /// Adds or replaces candidates, committing a new generation; visible to the
     /// next query. Invalid records change nothing.
     pub fn upsert(&mut self, candidates: Vec<CandidateRecord>) -> Result<u64> {
-        self.index.upsert(candidates)
+        let input = serde_json::json!({"records_hash": audit::hash_json(&candidates), "records": candidates.len()});
+        let g = self.index.upsert(candidates)?;
+        self.log_commit("upsert", input, None)?;
+        Ok(g)
     }
 
     /// Removes candidates by id, committing a new generation.
     pub fn remove(&mut self, ids: &[String]) -> Result<u64> {
-        self.index.remove(ids)
+        let g = self.index.remove(ids)?;
+        self.log_commit("remove", serde_json::json!({"ids": ids}), None)?;
+        Ok(g)
     }
 
     /// Records what happened with a person for a vacancy; `hired` takes them out
     /// of the available pool.
     pub fn record_outcome(&mut self, vacancy_id: &str, candidate_id: &str, result: index::OutcomeKind) -> Result<u64> {
-        self.index.record_outcome(vacancy_id, candidate_id, result)
+        let g = self.index.record_outcome(vacancy_id, candidate_id, result)?;
+        let input = serde_json::json!({"vacancy_id": vacancy_id, "candidate_id": candidate_id, "result": result});
+        let out = audit::hash_json(&self.index.commits());
+        self.log("outcome", Some(vacancy_id), Some(candidate_id), None, input, out, true)?;
+        Ok(g)
     }
 
     /// The underlying index.

@@ -32,6 +32,24 @@ enum Command {
     Roster(RosterArgs),
     /// Why (not) one person: every rule, score, rank among the eligible, gap to the cutoff.
     Explain(ExplainArgs),
+    /// Records what happened with a person for a vacancy (`hired` leaves the pool).
+    Outcome {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+        /// Vacancy id.
+        #[arg(long)]
+        vacancy: String,
+        /// Candidate id.
+        #[arg(long)]
+        candidate: String,
+        /// What happened.
+        #[arg(long, value_enum)]
+        result: OutcomeArg,
+    },
+    /// The audit log: verify its hash chain, or replay old rosters.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// The open vacancies a person is eligible for, ranked, with congruity.
     Offers(OffersArgs),
 }
@@ -111,6 +129,54 @@ enum IndexCommand {
         #[arg(long)]
         index: PathBuf,
     },
+    /// Adds or replaces candidates without rebuilding (a new generation).
+    Upsert {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+        /// Candidates, one JSON per line.
+        #[arg(long)]
+        candidates: PathBuf,
+    },
+    /// Removes candidates by id (a new generation).
+    Remove {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+        /// Comma-separated ids.
+        #[arg(long, value_delimiter = ',', required = true)]
+        ids: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Checks the append-only audit log's hash chain; exit 1 at the first broken record.
+    Verify {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+    },
+    /// Recomputes logged rosters on their generation and compares output hashes.
+    Replay {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+        /// Only the record with this seq.
+        #[arg(long)]
+        seq: Option<u64>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+#[value(rename_all = "snake_case")]
+enum OutcomeArg {
+    Contacted,
+    Interviewed,
+    Hired,
+    Rejected,
+    Declined,
+    NoShow,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -154,6 +220,52 @@ pub fn run() -> Result<()> {
         Command::Demo(a) => demo::run(a.candidates, a.vacancies, a.seed),
         Command::Gen(a) => gen(a),
         Command::Index(IndexCommand::Build { candidates, vacancies, index }) => build(&candidates, vacancies.as_deref(), &index),
+        Command::Index(IndexCommand::Upsert { index, candidates }) => {
+            let records: Vec<CandidateRecord> = read_jsonl(&candidates)?;
+            let n = records.len();
+            let mut engine = open(&index)?;
+            let g = engine.upsert(records)?;
+            eprintln!("rosa: upserted {n} candidates into {} (generation {g})", index.display());
+            Ok(())
+        }
+        Command::Index(IndexCommand::Remove { index, ids }) => {
+            let mut engine = open(&index)?;
+            let g = engine.remove(&ids)?;
+            eprintln!("rosa: removed {} candidates from {} (generation {g})", ids.len(), index.display());
+            Ok(())
+        }
+        Command::Outcome { index, vacancy, candidate, result } => {
+            use rosa::index::OutcomeKind as K;
+            let kind = match result {
+                OutcomeArg::Contacted => K::Contacted,
+                OutcomeArg::Interviewed => K::Interviewed,
+                OutcomeArg::Hired => K::Hired,
+                OutcomeArg::Rejected => K::Rejected,
+                OutcomeArg::Declined => K::Declined,
+                OutcomeArg::NoShow => K::NoShow,
+            };
+            let mut engine = open(&index)?;
+            let g = engine.record_outcome(&vacancy, &candidate, kind)?;
+            eprintln!("rosa: recorded {} for {candidate} on {vacancy} (generation {g})", kind.as_str());
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Verify { index }) => {
+            let v = rosa::audit::verify(&index)?;
+            print_json(&v)?;
+            match v.first_broken {
+                None => Ok(()),
+                Some((line, why)) => Err(anyhow::anyhow!("audit log broken at record {line}: {why}")),
+            }
+        }
+        Command::Audit(AuditCommand::Replay { index, seq }) => {
+            let replays = rosa::audit::replay(&index, seq)?;
+            print_json(&replays)?;
+            let bad = replays.iter().filter(|r| r.status == "mismatch").count();
+            if bad > 0 {
+                return Err(anyhow::anyhow!("{bad} replayed rosters differ from the logged output"));
+            }
+            Ok(())
+        }
         Command::Roster(a) => roster(a),
         Command::Explain(a) => {
             let policy = load_policy(a.policy.as_deref())?;
