@@ -125,6 +125,38 @@ fn last_line(f: &mut std::fs::File) -> std::io::Result<Option<String>> {
     }
 }
 
+/// A process killed while appending leaves a last line without its newline: that
+/// record was never acknowledged (the call that wrote it did not return), so it is
+/// cut off before the next append.
+fn drop_torn_tail(f: &mut std::fs::File) -> std::io::Result<()> {
+    let len = f.seek(SeekFrom::End(0))?;
+    if len == 0 {
+        return Ok(());
+    }
+    let mut last = [0u8; 1];
+    f.seek(SeekFrom::Start(len - 1))?;
+    f.read_exact(&mut last)?;
+    if last[0] == b'\n' {
+        return Ok(());
+    }
+    // Find the last newline, reading backwards in blocks.
+    let mut end = len;
+    let mut keep = 0;
+    while end > 0 {
+        let start = end.saturating_sub(64 * 1024);
+        let mut buf = vec![0u8; (end - start) as usize];
+        f.seek(SeekFrom::Start(start))?;
+        f.read_exact(&mut buf)?;
+        if let Some(pos) = buf.iter().rposition(|&b| b == b'\n') {
+            keep = start + pos as u64 + 1;
+            break;
+        }
+        end = start;
+    }
+    f.set_len(keep)?;
+    f.sync_data()
+}
+
 /// Appends a record to the log of `dir`, chaining it to the last one. Returns it
 /// as written.
 pub fn append(dir: &Path, mut record: AuditRecord) -> Result<AuditRecord> {
@@ -138,6 +170,7 @@ pub fn append(dir: &Path, mut record: AuditRecord) -> Result<AuditRecord> {
         .open(&path)
         .map_err(|e| Error::io(&path, e))?;
     f.lock().map_err(|e| Error::io(&path, e))?;
+    drop_torn_tail(&mut f).map_err(|e| Error::io(&path, e))?;
     let last = last_line(&mut f).map_err(|e| Error::io(&path, e))?;
     let (seq, prev) = match last {
         None => (1, GENESIS.to_string()),
