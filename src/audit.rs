@@ -72,7 +72,12 @@ pub fn hash_json<T: Serialize + ?Sized>(value: &T) -> String {
 
 impl AuditRecord {
     /// A record to append; `seq`, `time`, `prev_hash` and `hash` are set by [`append`].
-    pub fn new(kind: &str, index_generation: u64, input: &serde_json::Value, output_hash: String) -> AuditRecord {
+    pub fn new(
+        kind: &str,
+        index_generation: u64,
+        input: &serde_json::Value,
+        output_hash: String,
+    ) -> AuditRecord {
         AuditRecord {
             seq: 0,
             time: String::new(),
@@ -97,8 +102,13 @@ impl AuditRecord {
 }
 
 fn now_utc() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let day = Date::parse("1970-01-01").expect("epoch").add_days((secs / 86_400) as i32);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let day = Date::parse("1970-01-01")
+        .expect("epoch")
+        .add_days((secs / 86_400) as i32);
     let s = secs % 86_400;
     format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
 }
@@ -116,7 +126,9 @@ fn last_line(f: &mut std::fs::File) -> std::io::Result<Option<String>> {
         f.read_to_end(&mut buf)?;
         let trimmed = buf.strip_suffix(b"\n").unwrap_or(&buf);
         if let Some(pos) = trimmed.iter().rposition(|&b| b == b'\n') {
-            return Ok(Some(String::from_utf8_lossy(&trimmed[pos + 1..]).into_owned()));
+            return Ok(Some(
+                String::from_utf8_lossy(&trimmed[pos + 1..]).into_owned(),
+            ));
         }
         if start == 0 {
             return Ok(Some(String::from_utf8_lossy(trimmed).into_owned()));
@@ -188,7 +200,9 @@ pub fn append(dir: &Path, mut record: AuditRecord) -> Result<AuditRecord> {
     record.hash = record.compute_hash();
     let mut line = serde_json::to_vec(&record).expect("serialisable");
     line.push(b'\n');
-    f.write_all(&line).and_then(|_| f.sync_data()).map_err(|e| Error::io(&path, e))?;
+    f.write_all(&line)
+        .and_then(|_| f.sync_data())
+        .map_err(|e| Error::io(&path, e))?;
     f.unlock().map_err(|e| Error::io(&path, e))?;
     Ok(record)
 }
@@ -209,14 +223,26 @@ pub fn verify(dir: &Path) -> Result<Verification> {
     let path = dir.join(AUDIT_FILE);
     let f = match std::fs::File::open(&path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Verification { records: 0, ok: true, first_broken: None }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Verification {
+                records: 0,
+                ok: true,
+                first_broken: None,
+            })
+        }
         Err(e) => return Err(Error::io(&path, e)),
     };
     let mut prev = GENESIS.to_string();
     let mut n = 0u64;
     for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
         let line_no = i as u64 + 1;
-        let broken = |why: String| Ok(Verification { records: n, ok: false, first_broken: Some((line_no, why)) });
+        let broken = |why: String| {
+            Ok(Verification {
+                records: n,
+                ok: false,
+                first_broken: Some((line_no, why)),
+            })
+        };
         let line = match line {
             Ok(l) => l,
             Err(e) => return broken(format!("unreadable: {e}")),
@@ -229,11 +255,17 @@ pub fn verify(dir: &Path) -> Result<Verification> {
             return broken(format!("seq {} where {line_no} was expected", r.seq));
         }
         if r.prev_hash != prev {
-            return broken(format!("prev_hash {} does not match the previous record's hash {prev}", r.prev_hash));
+            return broken(format!(
+                "prev_hash {} does not match the previous record's hash {prev}",
+                r.prev_hash
+            ));
         }
         let h = r.compute_hash();
         if h != r.hash {
-            return broken(format!("hash {} does not match its content ({h}): the record was altered", r.hash));
+            return broken(format!(
+                "hash {} does not match its content ({h}): the record was altered",
+                r.hash
+            ));
         }
         if let Some(input) = &r.input {
             if hash_json(input) != r.input_hash {
@@ -243,7 +275,11 @@ pub fn verify(dir: &Path) -> Result<Verification> {
         prev = r.hash;
         n += 1;
     }
-    Ok(Verification { records: n, ok: true, first_broken: None })
+    Ok(Verification {
+        records: n,
+        ok: true,
+        first_broken: None,
+    })
 }
 
 /// Reads every record of the log (for replays).
@@ -256,7 +292,12 @@ pub fn read_all(dir: &Path) -> Result<Vec<AuditRecord>> {
     };
     text.lines()
         .enumerate()
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| Error::Index { path: path.clone(), message: format!("line {}: {e}", i + 1) }))
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| Error::Index {
+                path: path.clone(),
+                message: format!("line {}: {e}", i + 1),
+            })
+        })
         .collect()
 }
 
@@ -281,17 +322,32 @@ pub fn replay(dir: &Path, seq: Option<u64>) -> Result<Vec<Replay>> {
     let records = read_all(dir)?;
     let mut out = Vec::new();
     let mut cache: Option<(u64, crate::index::Index)> = None;
-    for r in records.iter().filter(|r| r.kind == "roster" && seq.is_none_or(|s| s == r.seq)) {
+    for r in records
+        .iter()
+        .filter(|r| r.kind == "roster" && seq.is_none_or(|s| s == r.seq))
+    {
         let Some(input) = &r.input else { continue };
         let vacancy: crate::model::VacancyRecord = serde_json::from_value(input["vacancy"].clone())
-            .map_err(|e| Error::Index { path: dir.join(AUDIT_FILE), message: format!("seq {}: vacancy: {e}", r.seq) })?;
-        let policy: crate::Policy = serde_json::from_value(input["policy"].clone())
-            .map_err(|e| Error::Index { path: dir.join(AUDIT_FILE), message: format!("seq {}: policy: {e}", r.seq) })?;
+            .map_err(|e| Error::Index {
+                path: dir.join(AUDIT_FILE),
+                message: format!("seq {}: vacancy: {e}", r.seq),
+            })?;
+        let policy: crate::Policy =
+            serde_json::from_value(input["policy"].clone()).map_err(|e| Error::Index {
+                path: dir.join(AUDIT_FILE),
+                message: format!("seq {}: policy: {e}", r.seq),
+            })?;
         if cache.as_ref().is_none_or(|(g, _)| *g != r.index_generation) {
             match crate::index::Index::open_generation(dir, r.index_generation) {
                 Ok(ix) => cache = Some((r.index_generation, ix)),
                 Err(e) => {
-                    out.push(Replay { seq: r.seq, vacancy_id: r.vacancy_id.clone(), index_generation: r.index_generation, status: "unavailable".into(), detail: e.to_string() });
+                    out.push(Replay {
+                        seq: r.seq,
+                        vacancy_id: r.vacancy_id.clone(),
+                        index_generation: r.index_generation,
+                        status: "unavailable".into(),
+                        detail: e.to_string(),
+                    });
                     cache = None;
                     continue;
                 }
@@ -300,8 +356,18 @@ pub fn replay(dir: &Path, seq: Option<u64>) -> Result<Vec<Replay>> {
         let index = &cache.as_ref().expect("opened").1;
         let roster = crate::roster::roster(index, &vacancy, &policy)?;
         let h = hash_json(&roster);
-        let status = if h == r.output_hash { "match" } else { "mismatch" };
-        out.push(Replay { seq: r.seq, vacancy_id: r.vacancy_id.clone(), index_generation: r.index_generation, status: status.into(), detail: h });
+        let status = if h == r.output_hash {
+            "match"
+        } else {
+            "mismatch"
+        };
+        out.push(Replay {
+            seq: r.seq,
+            vacancy_id: r.vacancy_id.clone(),
+            index_generation: r.index_generation,
+            status: status.into(),
+            detail: h,
+        });
     }
     Ok(out)
 }

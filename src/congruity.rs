@@ -111,7 +111,12 @@ fn yes() -> bool {
 impl Regime {
     /// `dm2018`: NASpI and DIS-COLL (DM 10/4/2018; L. 92/2012 distance values).
     pub fn dm2018() -> Regime {
-        let band = |from_months, coherence, max_km, max_minutes| Band { from_months, coherence, max_km, max_minutes };
+        let band = |from_months, coherence, max_km, max_minutes| Band {
+            from_months,
+            coherence,
+            max_km,
+            max_minutes,
+        };
         Regime {
             name: "dm2018".into(),
             schemes: vec![BenefitScheme::Naspi, BenefitScheme::DisColl],
@@ -121,7 +126,11 @@ impl Regime {
                 band(12, Coherence::Any, 80.0, 100.0),
             ],
             permanent_anywhere: PermanentAnywhere::Never,
-            contracts: vec![ContractType::Permanent, ContractType::FixedTerm, ContractType::Agency],
+            contracts: vec![
+                ContractType::Permanent,
+                ContractType::FixedTerm,
+                ContractType::Agency,
+            ],
             min_months: Some(3),
             min_share_of_last_hours: Some(0.8),
             min_share_of_full_time: None,
@@ -136,7 +145,12 @@ impl Regime {
         Regime {
             name: "adi2023".into(),
             schemes: vec![BenefitScheme::Adi, BenefitScheme::Sfl],
-            bands: vec![Band { from_months: 0, coherence: Coherence::Any, max_km: 80.0, max_minutes: 120.0 }],
+            bands: vec![Band {
+                from_months: 0,
+                coherence: Coherence::Any,
+                max_km: 80.0,
+                max_minutes: 120.0,
+            }],
             permanent_anywhere: PermanentAnywhere::WithoutChildrenUnder14,
             contracts: vec![],
             min_months: None,
@@ -154,8 +168,14 @@ impl Regime {
         if self.bands.is_empty() || self.bands[0].from_months != 0 {
             return Err(format!("regime {n}: bands must start at from_months = 0"));
         }
-        if self.bands.windows(2).any(|w| w[0].from_months >= w[1].from_months) {
-            return Err(format!("regime {n}: bands must have increasing from_months"));
+        if self
+            .bands
+            .windows(2)
+            .any(|w| w[0].from_months >= w[1].from_months)
+        {
+            return Err(format!(
+                "regime {n}: bands must have increasing from_months"
+            ));
         }
         for b in &self.bands {
             if !(b.max_km >= 0.0 && b.max_minutes >= 0.0) {
@@ -199,8 +219,20 @@ pub struct Congruity {
     pub criteria: Vec<CongruityCriterion>,
 }
 
-fn crit(name: &'static str, pass: bool, value: Option<f64>, threshold: Option<f64>, detail: String) -> CongruityCriterion {
-    CongruityCriterion { name, outcome: if pass { Outcome::Pass } else { Outcome::Fail }, value, threshold, detail }
+fn crit(
+    name: &'static str,
+    pass: bool,
+    value: Option<f64>,
+    threshold: Option<f64>,
+    detail: String,
+) -> CongruityCriterion {
+    CongruityCriterion {
+        name,
+        outcome: if pass { Outcome::Pass } else { Outcome::Fail },
+        value,
+        threshold,
+        detail,
+    }
 }
 
 /// The congruity of `v` for `c`, or `None` when the person has no benefit or no
@@ -214,22 +246,55 @@ pub fn evaluate(
     as_of: Date,
 ) -> Option<Congruity> {
     let benefit = c.benefit.as_ref()?;
-    let regime = regimes.iter().find(|r| r.schemes.contains(&benefit.scheme))?;
-    let months = c.did_date.map_or(0, |d| as_of.months_since(d).max(0) as u32);
-    let band = regime.bands.iter().rev().find(|b| b.from_months <= months).unwrap_or(&regime.bands[0]);
+    let regime = regimes
+        .iter()
+        .find(|r| r.schemes.contains(&benefit.scheme))?;
+    let months = c
+        .did_date
+        .map_or(0, |d| as_of.months_since(d).max(0) as u32);
+    let band = regime
+        .bands
+        .iter()
+        .rev()
+        .find(|b| b.from_months <= months)
+        .unwrap_or(&regime.bands[0]);
     let mut out = Vec::with_capacity(6);
 
     // Coherence with the profile.
     let target = v.isco.as_str();
     let (ok, why) = match band.coherence {
-        Coherence::Any => (true, format!("any profession after {} months", band.from_months)),
+        Coherence::Any => (
+            true,
+            format!("any profession after {} months", band.from_months),
+        ),
         Coherence::Desired => {
-            let ok = c.desired_isco.iter().any(|d| isco_shared_digits(target, d) >= d.len().min(target.len()));
-            (ok, format!("{target} {} the service pact's professions [{}]", if ok { "among" } else { "not among" }, c.desired_isco.join(", ")))
+            let ok = c
+                .desired_isco
+                .iter()
+                .any(|d| isco_shared_digits(target, d) >= d.len().min(target.len()));
+            (
+                ok,
+                format!(
+                    "{target} {} the service pact's professions [{}]",
+                    if ok { "among" } else { "not among" },
+                    c.desired_isco.join(", ")
+                ),
+            )
         }
         Coherence::MinorGroup => {
-            let ok = c.experiences.iter().map(|e| e.isco.as_str()).chain(c.desired_isco.iter().map(String::as_str)).any(|x| isco_shared_digits(target, x) >= 3);
-            (ok, format!("{target} {} the minor group of an experience or desired profession", if ok { "in" } else { "not in" }))
+            let ok = c
+                .experiences
+                .iter()
+                .map(|e| e.isco.as_str())
+                .chain(c.desired_isco.iter().map(String::as_str))
+                .any(|x| isco_shared_digits(target, x) >= 3);
+            (
+                ok,
+                format!(
+                    "{target} {} the minor group of an experience or desired profession",
+                    if ok { "in" } else { "not in" }
+                ),
+            )
         }
     };
     out.push(crit("coherence", ok, None, None, why));
@@ -248,7 +313,13 @@ pub fn evaluate(
             PermanentAnywhere::WithoutChildrenUnder14 => !c.children_under_14,
         };
     if permanent_free {
-        out.push(crit("distance", true, Some(km), None, format!("{} km: permanent contract, any distance", fmt1(km))));
+        out.push(crit(
+            "distance",
+            true,
+            Some(km),
+            None,
+            format!("{} km: permanent contract, any distance", fmt1(km)),
+        ));
     } else {
         let ok = km <= band.max_km || minutes <= band.max_minutes;
         out.push(crit(
@@ -262,7 +333,11 @@ pub fn evaluate(
                 if km <= band.max_km { "≤" } else { ">" },
                 fmt1(band.max_km),
                 fmt1(minutes),
-                if minutes <= band.max_minutes { "≤" } else { ">" },
+                if minutes <= band.max_minutes {
+                    "≤"
+                } else {
+                    ">"
+                },
                 fmt1(band.max_minutes)
             ),
         ));
@@ -278,12 +353,22 @@ pub fn evaluate(
     let why = match (type_ok, regime.min_months, k) {
         (false, _, _) => format!("{} is not among the congruous types", k.as_str()),
         (true, Some(min), kind) if kind != ContractType::Permanent => match v.contract.months {
-            Some(m) => format!("{} of {m} months {} {min}", k.as_str(), if m >= min { "≥" } else { "<" }),
+            Some(m) => format!(
+                "{} of {m} months {} {min}",
+                k.as_str(),
+                if m >= min { "≥" } else { "<" }
+            ),
             None => format!("{} of unstated duration, {min} months needed", k.as_str()),
         },
         _ => format!("{} accepted", k.as_str()),
     };
-    out.push(crit("contract", type_ok && dur_ok, v.contract.months.map(f64::from), regime.min_months.map(f64::from), why));
+    out.push(crit(
+        "contract",
+        type_ok && dur_ok,
+        v.contract.months.map(f64::from),
+        regime.min_months.map(f64::from),
+        why,
+    ));
 
     // Hours.
     let h = v.contract.hours_per_week;
@@ -291,23 +376,78 @@ pub fn evaluate(
         match benefit.last_contract_hours {
             Some(last) => {
                 let min = share * last;
-                out.push(crit("hours", h >= min - 1e-9, Some(h), Some(min), format!("{} h {} {}% of {} h = {} h", fmt1(h), if h >= min - 1e-9 { "≥" } else { "<" }, fmt1(share * 100.0), fmt1(last), fmt1(min))));
+                out.push(crit(
+                    "hours",
+                    h >= min - 1e-9,
+                    Some(h),
+                    Some(min),
+                    format!(
+                        "{} h {} {}% of {} h = {} h",
+                        fmt1(h),
+                        if h >= min - 1e-9 { "≥" } else { "<" },
+                        fmt1(share * 100.0),
+                        fmt1(last),
+                        fmt1(min)
+                    ),
+                ));
             }
-            None => out.push(crit("hours", true, Some(h), None, "last contract hours unknown: not checked".into())),
+            None => out.push(crit(
+                "hours",
+                true,
+                Some(h),
+                None,
+                "last contract hours unknown: not checked".into(),
+            )),
         }
     }
     if let Some(share) = regime.min_share_of_full_time {
         let min = share * regime.full_time_hours;
-        out.push(crit("hours", h >= min - 1e-9, Some(h), Some(min), format!("{} h {} {}% of full time {} h = {} h", fmt1(h), if h >= min - 1e-9 { "≥" } else { "<" }, fmt1(share * 100.0), fmt1(regime.full_time_hours), fmt1(min))));
+        out.push(crit(
+            "hours",
+            h >= min - 1e-9,
+            Some(h),
+            Some(min),
+            format!(
+                "{} h {} {}% of full time {} h = {} h",
+                fmt1(h),
+                if h >= min - 1e-9 { "≥" } else { "<" },
+                fmt1(share * 100.0),
+                fmt1(regime.full_time_hours),
+                fmt1(min)
+            ),
+        ));
     }
 
     // Pay.
     let pay = v.contract.gross_monthly_eur;
     if regime.pay_at_least_ccnl {
         match (pay, v.contract.ccnl_min_monthly_eur) {
-            (Some(p), Some(m)) => out.push(crit("pay_ccnl", p >= m, Some(p), Some(m), format!("{} {} CCNL minimum {}", fmt1(p), if p >= m { "≥" } else { "<" }, fmt1(m)))),
-            (None, _) => out.push(crit("pay_ccnl", false, None, v.contract.ccnl_min_monthly_eur, "pay not stated".into())),
-            (Some(p), None) => out.push(crit("pay_ccnl", false, Some(p), None, "CCNL minimum not stated".into())),
+            (Some(p), Some(m)) => out.push(crit(
+                "pay_ccnl",
+                p >= m,
+                Some(p),
+                Some(m),
+                format!(
+                    "{} {} CCNL minimum {}",
+                    fmt1(p),
+                    if p >= m { "≥" } else { "<" },
+                    fmt1(m)
+                ),
+            )),
+            (None, _) => out.push(crit(
+                "pay_ccnl",
+                false,
+                None,
+                v.contract.ccnl_min_monthly_eur,
+                "pay not stated".into(),
+            )),
+            (Some(p), None) => out.push(crit(
+                "pay_ccnl",
+                false,
+                Some(p),
+                None,
+                "CCNL minimum not stated".into(),
+            )),
         }
     }
     if let Some(ratio) = regime.min_benefit_ratio {
@@ -316,11 +456,35 @@ pub fn evaluate(
             // Compare in cents so that pay exactly at 120% passes despite float error.
             Some(p) => {
                 let ok = (p * 100.0).round() >= (min * 100.0).round();
-                out.push(crit("pay_benefit", ok, Some(p), Some(min), format!("{} {} {}% of benefit {} = {}", fmt1(p), if ok { "≥" } else { "<" }, fmt1(ratio * 100.0), fmt1(benefit.monthly_eur), fmt1(min))));
+                out.push(crit(
+                    "pay_benefit",
+                    ok,
+                    Some(p),
+                    Some(min),
+                    format!(
+                        "{} {} {}% of benefit {} = {}",
+                        fmt1(p),
+                        if ok { "≥" } else { "<" },
+                        fmt1(ratio * 100.0),
+                        fmt1(benefit.monthly_eur),
+                        fmt1(min)
+                    ),
+                ));
             }
-            None => out.push(crit("pay_benefit", false, None, Some(min), "pay not stated".into())),
+            None => out.push(crit(
+                "pay_benefit",
+                false,
+                None,
+                Some(min),
+                "pay not stated".into(),
+            )),
         }
     }
     let congruous = out.iter().all(|c| c.outcome == Outcome::Pass);
-    Some(Congruity { regime: regime.name.clone(), congruous, months_since_did: months, criteria: out })
+    Some(Congruity {
+        regime: regime.name.clone(),
+        congruous,
+        months_since_did: months,
+        criteria: out,
+    })
 }

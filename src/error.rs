@@ -41,18 +41,34 @@ impl FieldError {
     pub fn at(mut self, file: &str, line: usize, record_id: &str) -> Self {
         self.file = file.to_string();
         self.line = line;
-        self.record_id = if record_id.is_empty() { "-".into() } else { record_id.to_string() };
+        self.record_id = if record_id.is_empty() {
+            "-".into()
+        } else {
+            record_id.to_string()
+        };
         self
     }
 }
 
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let file = if self.file.is_empty() { "<input>" } else { &self.file };
-        if self.line > 0 {
-            write!(f, "{}:{}: {}: {}: {}", file, self.line, self.record_id, self.field, self.message)
+        let file = if self.file.is_empty() {
+            "<input>"
         } else {
-            write!(f, "{}: {}: {}: {}", file, self.record_id, self.field, self.message)
+            &self.file
+        };
+        if self.line > 0 {
+            write!(
+                f,
+                "{}:{}: {}: {}: {}",
+                file, self.line, self.record_id, self.field, self.message
+            )
+        } else {
+            write!(
+                f,
+                "{}: {}: {}: {}",
+                file, self.record_id, self.field, self.message
+            )
         }
     }
 }
@@ -167,7 +183,10 @@ pub enum Error {
 impl Error {
     /// True for errors the caller caused and can fix (bad input, bad policy, unknown id).
     pub fn is_user_error(&self) -> bool {
-        matches!(self, Error::Input(_) | Error::Policy(_) | Error::NotFound(_))
+        matches!(
+            self,
+            Error::Input(_) | Error::Policy(_) | Error::NotFound(_)
+        )
     }
 
     /// A single input error.
@@ -179,7 +198,10 @@ impl Error {
 
     /// Wraps an IO error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
 

@@ -98,22 +98,51 @@ pub fn compatibility(index: &Index, row: u32, v: &VacancyRecord) -> Option<Compa
         .iter()
         .map(|(code, &demand)| {
             let capacity = t.capacities.get(code).copied().unwrap_or(4);
-            Dimension { code: code.clone(), demand, capacity, outcome: if demand <= capacity { Outcome::Pass } else { Outcome::Fail } }
+            Dimension {
+                code: code.clone(),
+                demand,
+                capacity,
+                outcome: if demand <= capacity {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                },
+            }
         })
         .collect();
-    let needs: Vec<NeedCheck> = t.needs.iter().map(|n| NeedCheck { support: n.as_str(), provided: v.supports.contains(n) }).collect();
-    let compatible = dimensions.iter().all(|d| d.outcome == Outcome::Pass) && needs.iter().all(|n| n.provided);
-    Some(Compatibility { compatible, dimensions, needs })
+    let needs: Vec<NeedCheck> = t
+        .needs
+        .iter()
+        .map(|n| NeedCheck {
+            support: n.as_str(),
+            provided: v.supports.contains(n),
+        })
+        .collect();
+    let compatible =
+        dimensions.iter().all(|d| d.outcome == Outcome::Pass) && needs.iter().all(|n| n.provided);
+    Some(Compatibility {
+        compatible,
+        dimensions,
+        needs,
+    })
 }
 
 /// Explains `candidate_id` for `vacancy`.
-pub fn explain(index: &Index, vacancy: &VacancyRecord, policy: &Policy, candidate_id: &str) -> Result<Explanation> {
-    let row = index
-        .row_of(candidate_id)
-        .ok_or_else(|| Error::NotFound(format!("candidate {candidate_id:?} is not in the index")))?;
+pub fn explain(
+    index: &Index,
+    vacancy: &VacancyRecord,
+    policy: &Policy,
+    candidate_id: &str,
+) -> Result<Explanation> {
+    let row = index.row_of(candidate_id).ok_or_else(|| {
+        Error::NotFound(format!("candidate {candidate_id:?} is not in the index"))
+    })?;
     let q = Query::new(index, vacancy, policy)?;
     let results = rules::check_all(&q, index, row);
-    let first_failure = results.iter().find(|r| r.outcome == Outcome::Fail).map(|r| r.name);
+    let first_failure = results
+        .iter()
+        .find(|r| r.outcome == Outcome::Fail)
+        .map(|r| r.name);
     let el = roster::eligibility(&q, index);
     let in_pool = roster::pool(&q, index).contains(row);
     let eligible = first_failure.is_none() && in_pool;
@@ -126,7 +155,16 @@ pub fn explain(index: &Index, vacancy: &VacancyRecord, policy: &Policy, candidat
         let ahead = el
             .rows
             .iter()
-            .filter(|&&r| r != row && entry_order(&q, index, (roster::entry_score(&q, index, r, max, false).0, r), (score, row)).is_lt())
+            .filter(|&&r| {
+                r != row
+                    && entry_order(
+                        &q,
+                        index,
+                        (roster::entry_score(&q, index, r, max, false).0, r),
+                        (score, row),
+                    )
+                    .is_lt()
+            })
             .count();
         Some(ahead as u64 + 1)
     } else {
@@ -134,12 +172,20 @@ pub fn explain(index: &Index, vacancy: &VacancyRecord, policy: &Policy, candidat
     };
     let in_roster = best.iter().any(|&(_, r)| r == row);
     let cutoff_score = best.last().map(|&(s, _)| s);
-    let compat = if vacancy.mode.is_targeted() { compatibility(index, row, vacancy) } else { None };
+    let compat = if vacancy.mode.is_targeted() {
+        compatibility(index, row, vacancy)
+    } else {
+        None
+    };
     Ok(Explanation {
         candidate_id: candidate_id.to_string(),
         vacancy_id: vacancy.id.clone(),
         eligible,
-        first_failure: if in_pool { first_failure } else { Some("applicants") },
+        first_failure: if in_pool {
+            first_failure
+        } else {
+            Some("applicants")
+        },
         rules: results,
         score,
         criteria,

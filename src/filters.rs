@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use roaring::RoaringBitmap;
 
-use crate::index::Features;
+use crate::index::{Features, Index};
 use crate::model::{CandidateRecord, ContractType, TargetedList};
 use crate::query::Query;
 use crate::rules::{Rule, FULL_TIME_HOURS};
@@ -34,6 +34,11 @@ pub struct Filters {
     skill: BTreeMap<u32, RoaringBitmap>,
     art1: RoaringBitmap,
     art18: RoaringBitmap,
+    /// Comune -> `(max_km, row)` of the people living there, sorted by
+    /// `max_km` descending then row (after [`Filters::finish`]).
+    by_comune: Vec<Vec<(u16, u32)>>,
+    /// Comuni whose list needs sorting.
+    dirty: Vec<u16>,
 }
 
 impl Filters {
@@ -43,7 +48,42 @@ impl Filters {
         for (row, (r, feat)) in records.iter().zip(features).enumerate() {
             f.add(row as u32, r, feat);
         }
+        f.finish();
         f
+    }
+
+    /// Re-sorts the per-comune lists touched since the last call. Call after a
+    /// batch of [`Filters::add`] / [`Filters::remove`], before querying.
+    pub fn finish(&mut self) {
+        self.dirty.sort_unstable();
+        self.dirty.dedup();
+        for c in self.dirty.drain(..) {
+            self.by_comune[c as usize].sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        }
+    }
+
+    /// Rows whose workplace distance is within their own `max_km`: for each
+    /// comune at `km[c]`, the people there with `max_km ≥ km[c]` (a prefix of
+    /// its sorted list). Exact: the same comparison as the distance rule.
+    pub fn within_reach(&self, km: &[f64]) -> RoaringBitmap {
+        let mut rows: Vec<u32> = Vec::new();
+        for (c, list) in self.by_comune.iter().enumerate() {
+            let Some(&(top, _)) = list.first() else {
+                continue;
+            };
+            let d = km[c];
+            if d > top as f64 {
+                continue;
+            }
+            for &(max_km, row) in list {
+                if d > max_km as f64 {
+                    break;
+                }
+                rows.push(row);
+            }
+        }
+        rows.sort_unstable();
+        RoaringBitmap::from_sorted_iter(rows).expect("sorted rows")
     }
 
     /// Adds one row.
@@ -57,6 +97,17 @@ impl Filters {
     }
 
     fn set(&mut self, row: u32, r: &CandidateRecord, feat: &Features, on: bool) {
+        let c = feat.comune as usize;
+        if self.by_comune.len() <= c {
+            self.by_comune.resize_with(c + 1, Vec::new);
+        }
+        let entry = (r.availability.max_km.min(u16::MAX as u32) as u16, row);
+        if on {
+            self.by_comune[c].push(entry);
+        } else if let Some(i) = self.by_comune[c].iter().position(|e| *e == entry) {
+            self.by_comune[c].remove(i);
+        }
+        self.dirty.push(feat.comune);
         let put = |bm: &mut RoaringBitmap| {
             if on {
                 bm.insert(row);
@@ -71,7 +122,12 @@ impl Filters {
                 put(&mut self.contract[i]);
             }
         }
-        for (flag, bm) in [(a.full_time, &mut self.full_time), (a.part_time, &mut self.part_time), (a.shifts, &mut self.shifts), (a.nights, &mut self.nights)] {
+        for (flag, bm) in [
+            (a.full_time, &mut self.full_time),
+            (a.part_time, &mut self.part_time),
+            (a.shifts, &mut self.shifts),
+            (a.nights, &mut self.nights),
+        ] {
             if flag {
                 put(bm);
             }
@@ -101,12 +157,18 @@ impl Filters {
 
     /// Holders of a licence (case-insensitive).
     pub fn licence(&self, code: &str) -> RoaringBitmap {
-        self.licence.get(&code.to_ascii_lowercase()).cloned().unwrap_or_default()
+        self.licence
+            .get(&code.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// People with a language at `rank` (1 = A1 .. 6 = C2) or above.
     pub fn language(&self, code: &str, rank: u8) -> RoaringBitmap {
-        self.language.get(&(code.to_string(), rank)).cloned().unwrap_or_default()
+        self.language
+            .get(&(code.to_string(), rank))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// People with a skill key.
@@ -116,24 +178,66 @@ impl Filters {
 
     /// Whether [`Filters::rule_bitmap`] has a bitmap for `rule`.
     pub fn has_bitmap(rule: Rule) -> bool {
-        !matches!(rule, Rule::Available | Rule::Stale | Rule::Compatibility | Rule::Distance | Rule::Education | Rule::Congruity)
+        !matches!(
+            rule,
+            Rule::Compatibility | Rule::Education | Rule::Congruity
+        )
     }
 
     /// The bitmap of a rule for a query, and whether it is exact (`false`: a
     /// superset, to be followed by the per-row check). `None` for rules that are
     /// only checked per row (dates, distance, compatibility, education).
-    pub fn rule_bitmap(&self, rule: Rule, q: &Query) -> Option<(RoaringBitmap, bool)> {
+    pub fn rule_bitmap(
+        &self,
+        rule: Rule,
+        q: &Query,
+        index: &Index,
+    ) -> Option<(RoaringBitmap, bool)> {
         let v = q.vacancy;
         match rule {
+            Rule::Available => Some((
+                index
+                    .dates(q.as_of, q.policy.freshness_days)
+                    .available
+                    .clone(),
+                true,
+            )),
+            Rule::Stale => Some((
+                index.dates(q.as_of, q.policy.freshness_days).fresh.clone(),
+                true,
+            )),
+            Rule::Distance => Some((self.within_reach(q.km_table()), true)),
             Rule::Contract => {
-                let i = ContractType::ALL.iter().position(|k| *k == v.contract.kind).expect("every kind listed");
+                let i = ContractType::ALL
+                    .iter()
+                    .position(|k| *k == v.contract.kind)
+                    .expect("every kind listed");
                 Some((self.contract[i].clone(), true))
             }
-            Rule::WorkingTime => {
-                Some((if v.contract.hours_per_week >= FULL_TIME_HOURS { self.full_time.clone() } else { self.part_time.clone() }, true))
-            }
-            Rule::Shifts => Some((if v.contract.shifts { self.shifts.clone() } else { self.all.clone() }, true)),
-            Rule::Nights => Some((if v.contract.nights { self.nights.clone() } else { self.all.clone() }, true)),
+            Rule::WorkingTime => Some((
+                if v.contract.hours_per_week >= FULL_TIME_HOURS {
+                    self.full_time.clone()
+                } else {
+                    self.part_time.clone()
+                },
+                true,
+            )),
+            Rule::Shifts => Some((
+                if v.contract.shifts {
+                    self.shifts.clone()
+                } else {
+                    self.all.clone()
+                },
+                true,
+            )),
+            Rule::Nights => Some((
+                if v.contract.nights {
+                    self.nights.clone()
+                } else {
+                    self.all.clone()
+                },
+                true,
+            )),
             Rule::Licence => {
                 let mut bm = self.all.clone();
                 for l in v.licences.iter().filter(|l| l.required) {
@@ -167,7 +271,7 @@ impl Filters {
                 },
                 true,
             )),
-            Rule::Available | Rule::Stale | Rule::Compatibility | Rule::Distance | Rule::Education | Rule::Congruity => None,
+            Rule::Compatibility | Rule::Education | Rule::Congruity => None,
         }
     }
 }

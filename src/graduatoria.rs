@@ -144,11 +144,23 @@ pub struct Template {
 }
 
 fn linear(per: f64, points: f64) -> Rule {
-    Rule::Linear { per, points, offset: 0.0, above: None, min: None, max: None }
+    Rule::Linear {
+        per,
+        points,
+        offset: 0.0,
+        above: None,
+        min: None,
+        max: None,
+    }
 }
 
 fn term(name: &str, input: Input, rule: Rule) -> Term {
-    Term { name: name.into(), input, rule, missing_points: 0.0 }
+    Term {
+        name: name.into(),
+        input,
+        rule,
+        missing_points: 0.0,
+    }
 }
 
 impl Template {
@@ -167,17 +179,36 @@ impl Template {
                 term(
                     "income",
                     Input::IncomeEur,
-                    Rule::Linear { per: 516.45, points: 12.0, offset: 48.0, above: Some(7746.85), min: None, max: None },
+                    Rule::Linear {
+                        per: 516.45,
+                        points: 12.0,
+                        offset: 48.0,
+                        above: Some(7746.85),
+                        min: None,
+                        max: None,
+                    },
                 ),
                 term(
                     "invalidity",
                     Input::InvalidityPct,
                     Rule::Bands {
                         bands: vec![
-                            BandPoints { from: 34.0, points: -7.0 },
-                            BandPoints { from: 51.0, points: -14.0 },
-                            BandPoints { from: 67.0, points: -21.0 },
-                            BandPoints { from: 80.0, points: -28.0 },
+                            BandPoints {
+                                from: 34.0,
+                                points: -7.0,
+                            },
+                            BandPoints {
+                                from: 51.0,
+                                points: -14.0,
+                            },
+                            BandPoints {
+                                from: 67.0,
+                                points: -21.0,
+                            },
+                            BandPoints {
+                                from: 80.0,
+                                points: -28.0,
+                            },
                         ],
                     },
                 ),
@@ -199,12 +230,26 @@ impl Template {
                 term(
                     "months_enrolled",
                     Input::MonthsEnrolled,
-                    Rule::Linear { per: 1.0, points: 2.0, offset: 0.0, above: None, min: None, max: Some(72.0) },
+                    Rule::Linear {
+                        per: 1.0,
+                        points: 2.0,
+                        offset: 0.0,
+                        above: None,
+                        min: None,
+                        max: Some(72.0),
+                    },
                 ),
                 term(
                     "isee",
                     Input::IseeEur,
-                    Rule::Linear { per: 500.0, points: -0.5, offset: 25.0, above: None, min: Some(0.0), max: None },
+                    Rule::Linear {
+                        per: 500.0,
+                        points: -0.5,
+                        offset: 25.0,
+                        above: None,
+                        min: Some(0.0),
+                        max: None,
+                    },
                 ),
             ],
             tie_breakers: vec![TieBreaker::LowerIsee, TieBreaker::Older],
@@ -222,17 +267,41 @@ impl Template {
             terms: vec![
                 Term {
                     missing_points: -25.0,
-                    ..term("isee", Input::IseeEur, Rule::Linear { per: 1000.0, points: -1.0, offset: 0.0, above: None, min: Some(-25.0), max: None })
+                    ..term(
+                        "isee",
+                        Input::IseeEur,
+                        Rule::Linear {
+                            per: 1000.0,
+                            points: -1.0,
+                            offset: 0.0,
+                            above: None,
+                            min: Some(-25.0),
+                            max: None,
+                        },
+                    )
                 },
-                term("did_before_publication", Input::DidBeforePublication, linear(1.0, 5.0)),
+                term(
+                    "did_before_publication",
+                    Input::DidBeforePublication,
+                    linear(1.0, 5.0),
+                ),
                 term(
                     "age",
                     Input::AgeYears,
                     Rule::Bands {
                         bands: vec![
-                            BandPoints { from: 40.0, points: 2.0 },
-                            BandPoints { from: 45.0, points: 4.0 },
-                            BandPoints { from: 50.0, points: 6.0 },
+                            BandPoints {
+                                from: 40.0,
+                                points: 2.0,
+                            },
+                            BandPoints {
+                                from: 45.0,
+                                points: 4.0,
+                            },
+                            BandPoints {
+                                from: 50.0,
+                                points: 6.0,
+                            },
                         ],
                     },
                 ),
@@ -246,10 +315,16 @@ impl Template {
         for t in &self.terms {
             match &t.rule {
                 Rule::Linear { per, .. } if !(*per > 0.0) => {
-                    return Err(format!("template {}: term {}: per must be > 0", self.name, t.name))
+                    return Err(format!(
+                        "template {}: term {}: per must be > 0",
+                        self.name, t.name
+                    ))
                 }
                 Rule::Bands { bands } if bands.windows(2).any(|w| w[0].from >= w[1].from) => {
-                    return Err(format!("template {}: term {}: bands must ascend", self.name, t.name))
+                    return Err(format!(
+                        "template {}: term {}: bands must ascend",
+                        self.name, t.name
+                    ))
                 }
                 _ => {}
             }
@@ -258,8 +333,19 @@ impl Template {
     }
 
     /// Total and criteria of a person (base first, then each term).
-    pub fn score(&self, c: &CandidateRecord, v: &VacancyRecord, as_of: Date) -> (f64, Vec<Criterion>) {
-        let mut criteria = vec![Criterion { name: "base".into(), weight: 1.0, value: self.base, points: self.base, detail: format!("base {}", self.base) }];
+    pub fn score(
+        &self,
+        c: &CandidateRecord,
+        v: &VacancyRecord,
+        as_of: Date,
+    ) -> (f64, Vec<Criterion>) {
+        let mut criteria = vec![Criterion {
+            name: "base".into(),
+            weight: 1.0,
+            value: self.base,
+            points: self.base,
+            detail: format!("base {}", self.base),
+        }];
         let mut total = self.base;
         for t in &self.terms {
             let (value, points, detail) = match input(t.input, c, v, as_of) {
@@ -270,7 +356,13 @@ impl Template {
                 }
             };
             total += points;
-            criteria.push(Criterion { name: t.name.clone(), weight: 1.0, value, points, detail });
+            criteria.push(Criterion {
+                name: t.name.clone(),
+                weight: 1.0,
+                value,
+                points,
+                detail,
+            });
         }
         (total, criteria)
     }
@@ -302,7 +394,9 @@ impl Template {
                 }
                 TieBreaker::HigherInvalidity => some_first(inval(ca), inval(cb), |x, y| y.cmp(&x)),
                 TieBreaker::EarlierDid => some_first(ca.did_date, cb.did_date, |x, y| x.cmp(&y)),
-                TieBreaker::EarlierEnrolment => some_first(enrolled(ca), enrolled(cb), |x, y| x.cmp(&y)),
+                TieBreaker::EarlierEnrolment => {
+                    some_first(enrolled(ca), enrolled(cb), |x, y| x.cmp(&y))
+                }
             };
         }
         o.then_with(|| ca.id.cmp(&cb.id))
@@ -327,7 +421,14 @@ fn trim(x: f64) -> String {
 /// The points of a rule for a value.
 pub fn points(rule: &Rule, x: f64) -> f64 {
     match rule {
-        Rule::Linear { per, points, offset, above, min, max } => {
+        Rule::Linear {
+            per,
+            points,
+            offset,
+            above,
+            min,
+            max,
+        } => {
             let base = above.unwrap_or(0.0);
             if above.is_some() && x <= base {
                 return 0.0;
@@ -343,14 +444,22 @@ pub fn points(rule: &Rule, x: f64) -> f64 {
             }
             p
         }
-        Rule::Bands { bands } => bands.iter().rev().find(|b| b.from <= x).map_or(0.0, |b| b.points),
+        Rule::Bands { bands } => bands
+            .iter()
+            .rev()
+            .find(|b| b.from <= x)
+            .map_or(0.0, |b| b.points),
     }
 }
 
 fn input(i: Input, c: &CandidateRecord, v: &VacancyRecord, as_of: Date) -> Option<f64> {
     let r = c.ranking.as_ref();
     match i {
-        Input::MonthsEnrolled => c.targeted.as_ref()?.enrolled.map(|d| as_of.months_since(d).max(0) as f64),
+        Input::MonthsEnrolled => c
+            .targeted
+            .as_ref()?
+            .enrolled
+            .map(|d| as_of.months_since(d).max(0) as f64),
         Input::MonthsUnemployed => c.did_date.map(|d| as_of.months_since(d).max(0) as f64),
         Input::Dependents => Some(r.map_or(0, |r| r.dependents) as f64),
         Input::IseeEur => r?.isee_eur,

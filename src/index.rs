@@ -30,6 +30,7 @@ use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};
 
+use crate::date::Date;
 use crate::error::{Error, FieldError, InputErrors, Result};
 use crate::filters::Filters;
 use crate::geo::{ComuneId, Comuni};
@@ -103,15 +104,28 @@ impl SkillVocab {
             SkillTaxonomy::embedded().get(key as SkillId).label.clone()
         } else {
             let raw = &self.names[(key - n) as usize];
-            raw.split_once(':').map_or(raw.as_str(), |(_, v)| v).to_string()
+            raw.split_once(':')
+                .map_or(raw.as_str(), |(_, v)| v)
+                .to_string()
         }
     }
 
     /// Resolves a reference without adding to the vocabulary.
-    pub fn lookup(&self, esco: Option<&str>, label: Option<&str>, labels: &LabelCache) -> ResolvedSkill {
+    pub fn lookup(
+        &self,
+        esco: Option<&str>,
+        label: Option<&str>,
+        labels: &LabelCache,
+    ) -> ResolvedSkill {
         match resolve(esco, label, labels) {
-            Resolution::Esco(id, sim) => ResolvedSkill { key: Some(id), similarity: sim },
-            Resolution::Extra(name) => ResolvedSkill { key: self.extra.get(&name).copied(), similarity: 1.0 },
+            Resolution::Esco(id, sim) => ResolvedSkill {
+                key: Some(id),
+                similarity: sim,
+            },
+            Resolution::Extra(name) => ResolvedSkill {
+                key: self.extra.get(&name).copied(),
+                similarity: 1.0,
+            },
         }
     }
 }
@@ -151,7 +165,13 @@ impl LabelCache {
         let tax = SkillTaxonomy::embedded();
         let found: Vec<(String, Option<(u32, f32)>)> = todo
             .par_iter()
-            .map(|l| (l.to_string(), tax.normalise_label(l, LABEL_FLOOR).map(|m| (m.id, m.similarity))))
+            .map(|l| {
+                (
+                    l.to_string(),
+                    tax.normalise_label(l, LABEL_FLOOR)
+                        .map(|m| (m.id, m.similarity)),
+                )
+            })
             .collect();
         self.map.extend(found);
     }
@@ -160,7 +180,9 @@ impl LabelCache {
     pub fn get(&self, label: &str) -> Option<(u32, f32)> {
         match self.map.get(label) {
             Some(v) => *v,
-            None => SkillTaxonomy::embedded().normalise_label(label, LABEL_FLOOR).map(|m| (m.id, m.similarity)),
+            None => SkillTaxonomy::embedded()
+                .normalise_label(label, LABEL_FLOOR)
+                .map(|m| (m.id, m.similarity)),
         }
     }
 }
@@ -282,6 +304,19 @@ pub struct Index {
     text_rebuilt: bool,
     vacancies: Vec<VacancyRecord>,
     vacancy_by_id: HashMap<String, usize>,
+    dates: std::sync::Mutex<Option<std::sync::Arc<DateBitmaps>>>,
+}
+
+/// Who is available and whose availability is fresh, for one reference date and
+/// freshness: computed once per (generation, `as_of`, `freshness_days`) and
+/// shared by every query with the same values.
+#[derive(Debug)]
+pub struct DateBitmaps {
+    key: (u64, Date, u32),
+    /// Rows with a DID not after `as_of`.
+    pub available: RoaringBitmap,
+    /// Rows confirmed (or with a DID) within `freshness_days` of `as_of`.
+    pub fresh: RoaringBitmap,
 }
 
 fn check_all<R: Record + Sync>(records: &[R], file: &str) -> Result<()> {
@@ -289,7 +324,12 @@ fn check_all<R: Record + Sync>(records: &[R], file: &str) -> Result<()> {
     let bad: Vec<Vec<FieldError>> = records
         .par_iter()
         .enumerate()
-        .map(|(i, r)| r.check(comuni, isco).into_iter().map(|e| e.at(file, i + 1, r.id())).collect())
+        .map(|(i, r)| {
+            r.check(comuni, isco)
+                .into_iter()
+                .map(|e| e.at(file, i + 1, r.id()))
+                .collect()
+        })
         .collect();
     let mut errors = InputErrors::default();
     for es in bad {
@@ -298,7 +338,13 @@ fn check_all<R: Record + Sync>(records: &[R], file: &str) -> Result<()> {
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(records.len());
     for (i, r) in records.iter().enumerate() {
         if let Some(first) = seen.insert(r.id(), i + 1) {
-            errors.push(FieldError::new("id", format!("duplicate id, first seen in record {first}")).at(file, i + 1, r.id()));
+            errors.push(
+                FieldError::new("id", format!("duplicate id, first seen in record {first}")).at(
+                    file,
+                    i + 1,
+                    r.id(),
+                ),
+            );
         }
     }
     if errors.is_empty() {
@@ -318,7 +364,12 @@ fn derive_one(r: &CandidateRecord, labels: &LabelCache, vocab: &mut SkillVocab) 
                 Resolution::Esco(id, sim) => (id, sim),
                 Resolution::Extra(name) => (vocab.intern(name), 1.0),
             };
-            SkillFeature { key, similarity, certified: s.certified, source: i as u16 }
+            SkillFeature {
+                key,
+                similarity,
+                certified: s.certified,
+                source: i as u16,
+            }
         })
         .collect();
     // One feature per key: the surest tie, certified winning ties.
@@ -330,15 +381,27 @@ fn derive_one(r: &CandidateRecord, labels: &LabelCache, vocab: &mut SkillVocab) 
             .then(a.source.cmp(&b.source))
     });
     skills.dedup_by_key(|s| s.key);
-    Features { comune: Comuni::embedded().lookup(&r.domicile).expect("validated domicile"), skills: skills.into_boxed_slice() }
+    Features {
+        comune: Comuni::embedded()
+            .lookup(&r.domicile)
+            .expect("validated domicile"),
+        skills: skills.into_boxed_slice(),
+    }
 }
 
 fn ids_of<R: Record>(records: &[R]) -> HashMap<String, usize> {
-    records.iter().enumerate().map(|(i, r)| (r.id().to_string(), i)).collect()
+    records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id().to_string(), i))
+        .collect()
 }
 
 fn index_error(path: &Path, message: impl Into<String>) -> Error {
-    Error::Index { path: path.to_path_buf(), message: message.into() }
+    Error::Index {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
 }
 
 /// Row changes of an upsert, computed before anything is applied.
@@ -366,7 +429,38 @@ impl Index {
             text_rebuilt: false,
             vacancies: Vec::new(),
             vacancy_by_id: HashMap::new(),
+            dates: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The availability bitmaps for a reference date and freshness (cached).
+    pub fn dates(&self, as_of: Date, freshness_days: u32) -> std::sync::Arc<DateBitmaps> {
+        let key = (self.generation, as_of, freshness_days);
+        let mut slot = self.dates.lock().expect("not poisoned");
+        if let Some(d) = slot.as_ref().filter(|d| d.key == key) {
+            return d.clone();
+        }
+        let limit = freshness_days as i32;
+        let (mut available, mut fresh) = (Vec::new(), Vec::new());
+        for row in self.live.iter() {
+            let r = &self.records[row as usize];
+            if r.did_date.is_some_and(|d| d <= as_of) {
+                available.push(row);
+            }
+            if r.availability_confirmed
+                .or(r.did_date)
+                .is_some_and(|c| as_of.days_since(c) <= limit)
+            {
+                fresh.push(row);
+            }
+        }
+        let d = std::sync::Arc::new(DateBitmaps {
+            key,
+            available: RoaringBitmap::from_sorted_iter(available).expect("sorted"),
+            fresh: RoaringBitmap::from_sorted_iter(fresh).expect("sorted"),
+        });
+        *slot = Some(d.clone());
+        d
     }
 
     fn plan(&self, records: &[CandidateRecord]) -> Plan {
@@ -386,14 +480,20 @@ impl Index {
 
     /// Applies upserted records in memory (rows as planned).
     fn apply_upserts(&mut self, records: Vec<CandidateRecord>) {
-        self.labels.fill(records.iter().flat_map(|r| r.skills.iter().filter(|s| s.esco.is_none()).filter_map(|s| s.label.as_deref())));
+        self.labels.fill(records.iter().flat_map(|r| {
+            r.skills
+                .iter()
+                .filter(|s| s.esco.is_none())
+                .filter_map(|s| s.label.as_deref())
+        }));
         let plan = self.plan(&records);
         for (r, (row, replaces)) in records.into_iter().zip(plan.rows) {
             let feat = derive_one(&r, &self.labels, &mut self.vocab);
             if replaces {
                 let i = row as usize;
                 if self.live.contains(row) {
-                    self.filters.remove(row, &self.records[i], &self.features[i]);
+                    self.filters
+                        .remove(row, &self.records[i], &self.features[i]);
                 }
                 self.filters.add(row, &r, &feat);
                 self.records[i] = r;
@@ -407,6 +507,7 @@ impl Index {
             self.live.insert(row);
             self.hired.remove(row);
         }
+        self.filters.finish();
     }
 
     /// Removes candidates in memory; returns the rows removed.
@@ -415,11 +516,16 @@ impl Index {
         for id in ids {
             if let Some(&row) = self.by_id.get(id) {
                 if self.live.remove(row) {
-                    self.filters.remove(row, &self.records[row as usize], &self.features[row as usize]);
+                    self.filters.remove(
+                        row,
+                        &self.records[row as usize],
+                        &self.features[row as usize],
+                    );
                     rows.push(row);
                 }
             }
         }
+        self.filters.finish();
         rows
     }
 
@@ -487,7 +593,12 @@ impl Index {
         }
     }
 
-    fn build_in_dir(dir: &Path, candidates: Vec<CandidateRecord>, vacancies: Vec<VacancyRecord>, report: &dyn Fn(Stage, u64, u64)) -> Result<Index> {
+    fn build_in_dir(
+        dir: &Path,
+        candidates: Vec<CandidateRecord>,
+        vacancies: Vec<VacancyRecord>,
+        report: &dyn Fn(Stage, u64, u64),
+    ) -> Result<Index> {
         for sub in ["", "segments", "manifests", "vacancies", "text"] {
             create_private_dir(&dir.join(sub))?;
         }
@@ -539,7 +650,12 @@ impl Index {
             format: FORMAT_VERSION,
             generation,
             engine_version: crate::ENGINE_VERSION.to_string(),
-            commits: vec![Commit::Upsert { generation, file, records: n, bytes }],
+            commits: vec![Commit::Upsert {
+                generation,
+                file,
+                records: n,
+                bytes,
+            }],
             vacancies: vac_file,
         };
         write_manifest(dir, &manifest)?;
@@ -565,33 +681,57 @@ impl Index {
             return Self::open_manifest(dir, current, true);
         }
         let path = dir.join("manifests").join(format!("m{generation:06}.json"));
-        let bytes = std::fs::read(&path).map_err(|_| index_error(dir, format!("generation {generation} is no longer available (no snapshot)")))?;
-        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| index_error(&path, format!("unreadable manifest: {e}")))?;
+        let bytes = std::fs::read(&path).map_err(|_| {
+            index_error(
+                dir,
+                format!("generation {generation} is no longer available (no snapshot)"),
+            )
+        })?;
+        let manifest: Manifest = serde_json::from_slice(&bytes)
+            .map_err(|e| index_error(&path, format!("unreadable manifest: {e}")))?;
         Self::open_manifest(dir, manifest, false)
     }
 
     fn open_manifest(dir: &Path, manifest: Manifest, use_disk_text: bool) -> Result<Index> {
         let text_dir = dir.join("text");
-        let disk_text = if use_disk_text { TextIndex::open(&text_dir).ok() } else { None };
+        let disk_text = if use_disk_text {
+            TextIndex::open(&text_dir).ok()
+        } else {
+            None
+        };
         let mut index = Index::empty(Some(dir), TextIndex::create(None)?);
         for c in &manifest.commits {
             match c {
-                Commit::Upsert { file, records, bytes, .. } => {
+                Commit::Upsert {
+                    file,
+                    records,
+                    bytes,
+                    ..
+                } => {
                     let path = dir.join("segments").join(file);
-                    let size = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?.len();
+                    let size = std::fs::metadata(&path)
+                        .map_err(|e| Error::io(&path, e))?
+                        .len();
                     if size != *bytes {
                         return Err(index_error(&path, format!("is {size} bytes, the manifest says {bytes}: the index is damaged, rebuild it")));
                     }
                     let recs: Vec<CandidateRecord> = read_stored(&path)?;
                     if recs.len() as u64 != *records {
-                        return Err(index_error(&path, format!("has {} records, the manifest says {records}", recs.len())));
+                        return Err(index_error(
+                            &path,
+                            format!("has {} records, the manifest says {records}", recs.len()),
+                        ));
                     }
                     index.apply_upserts(recs);
                 }
                 Commit::Remove { ids, .. } => {
                     index.apply_removes(ids);
                 }
-                Commit::Outcome { candidate_id, result, .. } => index.apply_outcome(candidate_id, *result),
+                Commit::Outcome {
+                    candidate_id,
+                    result,
+                    ..
+                } => index.apply_outcome(candidate_id, *result),
             }
         }
         if let Some(f) = &manifest.vacancies {
@@ -602,7 +742,10 @@ impl Index {
         index.commits = manifest.commits;
         index.vacancies_file = manifest.vacancies;
         match disk_text {
-            Some(t) if t.payload().as_deref() == Some(index.generation.to_string().as_str()) && t.num_docs() == index.live.len() => {
+            Some(t)
+                if t.payload().as_deref() == Some(index.generation.to_string().as_str())
+                    && t.num_docs() == index.live.len() =>
+            {
                 t.reload()?;
                 index.text = t;
             }
@@ -619,7 +762,11 @@ impl Index {
 
     /// Commits a change: writes its files, updates the text index, then switches
     /// `CURRENT` atomically; memory is updated only after the switch.
-    fn commit(&mut self, make: impl FnOnce(u64, &Path) -> Result<Commit>, text_ops: impl FnOnce(&mut TextWriter) -> Result<()>) -> Result<u64> {
+    fn commit(
+        &mut self,
+        make: impl FnOnce(u64, &Path) -> Result<Commit>,
+        text_ops: impl FnOnce(&mut TextWriter) -> Result<()>,
+    ) -> Result<u64> {
         let generation = self.generation + 1;
         let Some(dir) = self.dir.clone() else {
             let commit = make(generation, Path::new(""))?;
@@ -644,7 +791,13 @@ impl Index {
         let mut writer = self.text.writer()?;
         let current = read_manifest(&dir)?;
         if current.generation != self.generation {
-            return Err(index_error(&dir, format!("changed since it was opened (generation {} now, {} then): reopen and retry", current.generation, self.generation)));
+            return Err(index_error(
+                &dir,
+                format!(
+                    "changed since it was opened (generation {} now, {} then): reopen and retry",
+                    current.generation, self.generation
+                ),
+            ));
         }
         let commit = make(generation, &dir)?;
         text_ops(&mut writer)?;
@@ -674,8 +827,17 @@ impl Index {
         let generation = self.commit(
             |generation, dir| {
                 let file = format!("s{generation:06}.jsonl");
-                let bytes = if in_memory { 0 } else { write_jsonl_atomic(&dir.join("segments").join(&file), &records)? };
-                Ok(Commit::Upsert { generation, file, records: n, bytes })
+                let bytes = if in_memory {
+                    0
+                } else {
+                    write_jsonl_atomic(&dir.join("segments").join(&file), &records)?
+                };
+                Ok(Commit::Upsert {
+                    generation,
+                    file,
+                    records: n,
+                    bytes,
+                })
             },
             |w| {
                 for (r, (row, replaces)) in records.iter().zip(&plan.rows) {
@@ -706,7 +868,11 @@ impl Index {
         let mut errors = InputErrors::default();
         for (i, id) in ids.iter().enumerate() {
             if !self.by_id.get(id).is_some_and(|r| self.live.contains(*r)) {
-                errors.push(FieldError::new("id", "no such candidate in the index").at("ids", i + 1, id));
+                errors.push(FieldError::new("id", "no such candidate in the index").at(
+                    "ids",
+                    i + 1,
+                    id,
+                ));
             }
         }
         if !errors.is_empty() {
@@ -716,7 +882,12 @@ impl Index {
         let ids_owned = ids.to_vec();
         let in_memory = self.dir.is_none();
         let generation = self.commit(
-            |generation, _| Ok(Commit::Remove { generation, ids: ids_owned }),
+            |generation, _| {
+                Ok(Commit::Remove {
+                    generation,
+                    ids: ids_owned,
+                })
+            },
             |w| {
                 for r in &rows {
                     w.delete(*r);
@@ -734,15 +905,39 @@ impl Index {
     }
 
     /// Records an outcome; `hired` takes the person out of the available pool.
-    pub fn record_outcome(&mut self, vacancy_id: &str, candidate_id: &str, result: OutcomeKind) -> Result<u64> {
+    pub fn record_outcome(
+        &mut self,
+        vacancy_id: &str,
+        candidate_id: &str,
+        result: OutcomeKind,
+    ) -> Result<u64> {
         if !crate::model::is_valid_id(vacancy_id) {
-            return Err(Error::input(FieldError::new("vacancy", format!("not a vacancy id: {vacancy_id:?}"))));
+            return Err(Error::input(FieldError::new(
+                "vacancy",
+                format!("not a vacancy id: {vacancy_id:?}"),
+            )));
         }
-        if !self.by_id.get(candidate_id).is_some_and(|r| self.live.contains(*r)) {
-            return Err(Error::NotFound(format!("candidate {candidate_id:?} is not in the index")));
+        if !self
+            .by_id
+            .get(candidate_id)
+            .is_some_and(|r| self.live.contains(*r))
+        {
+            return Err(Error::NotFound(format!(
+                "candidate {candidate_id:?} is not in the index"
+            )));
         }
         let (v, c) = (vacancy_id.to_string(), candidate_id.to_string());
-        let generation = self.commit(|generation, _| Ok(Commit::Outcome { generation, vacancy_id: v, candidate_id: c, result }), |_| Ok(()))?;
+        let generation = self.commit(
+            |generation, _| {
+                Ok(Commit::Outcome {
+                    generation,
+                    vacancy_id: v,
+                    candidate_id: c,
+                    result,
+                })
+            },
+            |_| Ok(()),
+        )?;
         self.apply_outcome(candidate_id, result);
         Ok(generation)
     }
@@ -799,7 +994,10 @@ impl Index {
 
     /// The row of a live candidate id.
     pub fn row_of(&self, id: &str) -> Option<u32> {
-        self.by_id.get(id).copied().filter(|r| self.live.contains(*r))
+        self.by_id
+            .get(id)
+            .copied()
+            .filter(|r| self.live.contains(*r))
     }
 
     /// The skill vocabulary.
@@ -835,12 +1033,19 @@ impl Index {
 
 pub(crate) fn create_private_dir(path: &Path) -> Result<()> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(path).map_err(|e| Error::io(path, e))?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(|e| Error::io(path, e))
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(|e| Error::io(path, e))?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+        .map_err(|e| Error::io(path, e))
 }
 
 pub(crate) fn sync_dir(path: &Path) -> Result<()> {
-    std::fs::File::open(path).and_then(|f| f.sync_all()).map_err(|e| Error::io(path, e))
+    std::fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::io(path, e))
 }
 
 /// Writes records to `path` through a temporary file, fsync and rename.
@@ -848,7 +1053,12 @@ fn write_jsonl_atomic<T: Serialize>(path: &Path, records: &[T]) -> Result<u64> {
     use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
     let _ = std::fs::remove_file(&tmp);
-    let file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(|e| Error::io(&tmp, e))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
     let mut bytes = 0u64;
     let mut line = Vec::with_capacity(4096);
@@ -859,7 +1069,9 @@ fn write_jsonl_atomic<T: Serialize>(path: &Path, records: &[T]) -> Result<u64> {
         w.write_all(&line).map_err(|e| Error::io(&tmp, e))?;
         bytes += line.len() as u64;
     }
-    let file = w.into_inner().map_err(|e| Error::io(&tmp, e.into_error()))?;
+    let file = w
+        .into_inner()
+        .map_err(|e| Error::io(&tmp, e.into_error()))?;
     file.sync_all().map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
     if let Some(parent) = path.parent() {
@@ -870,14 +1082,23 @@ fn write_jsonl_atomic<T: Serialize>(path: &Path, records: &[T]) -> Result<u64> {
 
 fn read_stored<R: serde::de::DeserializeOwned + Send>(path: &Path) -> Result<Vec<R>> {
     let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::InvalidData => index_error(path, "not UTF-8: the index is damaged, rebuild it"),
+        std::io::ErrorKind::InvalidData => {
+            index_error(path, "not UTF-8: the index is damaged, rebuild it")
+        }
         _ => Error::io(path, e),
     })?;
     let lines: Vec<&str> = text.lines().collect();
     lines
         .par_iter()
         .enumerate()
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| index_error(path, format!("line {}: {e}: the index is damaged, rebuild it", i + 1))))
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                index_error(
+                    path,
+                    format!("line {}: {e}: the index is damaged, rebuild it", i + 1),
+                )
+            })
+        })
         .collect()
 }
 
@@ -885,15 +1106,26 @@ fn write_atomic(path: &Path, body: &[u8]) -> Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
     let _ = std::fs::remove_file(&tmp);
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    f.write_all(body).and_then(|_| f.sync_all()).map_err(|e| Error::io(&tmp, e))?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(|e| Error::io(&tmp, e))?;
+    f.write_all(body)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::io(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
 fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     let body = serde_json::to_vec_pretty(m).expect("manifest serialises");
     // The snapshot first (for replays), then the switch.
-    write_atomic(&dir.join("manifests").join(format!("m{:06}.json", m.generation)), &body)?;
+    write_atomic(
+        &dir.join("manifests")
+            .join(format!("m{:06}.json", m.generation)),
+        &body,
+    )?;
     sync_dir(&dir.join("manifests"))?;
     write_atomic(&dir.join("CURRENT"), &body)?;
     sync_dir(dir)
@@ -903,12 +1135,22 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
 pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     let cur = dir.join("CURRENT");
     let bytes = std::fs::read(&cur).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => index_error(dir, "no index here (CURRENT is missing): build one with `rosa index build`"),
+        std::io::ErrorKind::NotFound => index_error(
+            dir,
+            "no index here (CURRENT is missing): build one with `rosa index build`",
+        ),
         _ => Error::io(&cur, e),
     })?;
-    let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| index_error(&cur, format!("unreadable manifest: {e}")))?;
+    let m: Manifest = serde_json::from_slice(&bytes)
+        .map_err(|e| index_error(&cur, format!("unreadable manifest: {e}")))?;
     if m.format != FORMAT_VERSION {
-        return Err(index_error(&cur, format!("format {} is not supported (this engine reads format {FORMAT_VERSION})", m.format)));
+        return Err(index_error(
+            &cur,
+            format!(
+                "format {} is not supported (this engine reads format {FORMAT_VERSION})",
+                m.format
+            ),
+        ));
     }
     let bad_name = |f: &str| f.contains('/') || f.contains("..") || f.is_empty();
     for c in &m.commits {

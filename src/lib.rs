@@ -64,7 +64,11 @@ pub struct Engine {
 impl Engine {
     /// Validates the records (every error is reported, nothing is written) and
     /// builds a persistent index in `dir`, committing a new generation.
-    pub fn build(dir: &Path, candidates: Vec<CandidateRecord>, vacancies: Vec<VacancyRecord>) -> Result<Engine> {
+    pub fn build(
+        dir: &Path,
+        candidates: Vec<CandidateRecord>,
+        vacancies: Vec<VacancyRecord>,
+    ) -> Result<Engine> {
         Self::build_inner(dir, candidates, vacancies, None)
     }
 
@@ -78,25 +82,54 @@ impl Engine {
         Self::build_inner(dir, candidates, vacancies, Some(progress))
     }
 
-    fn build_inner(dir: &Path, candidates: Vec<CandidateRecord>, vacancies: Vec<VacancyRecord>, progress: Option<index::Progress>) -> Result<Engine> {
+    fn build_inner(
+        dir: &Path,
+        candidates: Vec<CandidateRecord>,
+        vacancies: Vec<VacancyRecord>,
+        progress: Option<index::Progress>,
+    ) -> Result<Engine> {
         let input_hash = audit::hash_json(&(&candidates, &vacancies));
-        let engine = Engine { index: index::Index::build(Some(dir), candidates, vacancies, progress)? };
-        engine.log_commit("build", serde_json::json!({"records_hash": input_hash}), None)?;
+        let engine = Engine {
+            index: index::Index::build(Some(dir), candidates, vacancies, progress)?,
+        };
+        engine.log_commit(
+            "build",
+            serde_json::json!({"records_hash": input_hash}),
+            None,
+        )?;
         Ok(engine)
     }
 
     /// Builds an index in memory only (tests, embedding, one-off queries).
-    pub fn in_memory(candidates: Vec<CandidateRecord>, vacancies: Vec<VacancyRecord>) -> Result<Engine> {
-        Ok(Engine { index: index::Index::build(None, candidates, vacancies, None)? })
+    pub fn in_memory(
+        candidates: Vec<CandidateRecord>,
+        vacancies: Vec<VacancyRecord>,
+    ) -> Result<Engine> {
+        Ok(Engine {
+            index: index::Index::build(None, candidates, vacancies, None)?,
+        })
     }
 
     /// Opens the committed generation of an index directory.
     pub fn open(dir: &Path) -> Result<Engine> {
-        Ok(Engine { index: index::Index::open(dir)? })
+        Ok(Engine {
+            index: index::Index::open(dir)?,
+        })
     }
 
-    fn log(&self, kind: &str, vacancy_id: Option<&str>, candidate_id: Option<&str>, policy: Option<&Policy>, input: serde_json::Value, output_hash: String, keep_input: bool) -> Result<()> {
-        let Some(dir) = self.index.dir() else { return Ok(()) };
+    fn log(
+        &self,
+        kind: &str,
+        vacancy_id: Option<&str>,
+        candidate_id: Option<&str>,
+        policy: Option<&Policy>,
+        input: serde_json::Value,
+        output_hash: String,
+        keep_input: bool,
+    ) -> Result<()> {
+        let Some(dir) = self.index.dir() else {
+            return Ok(());
+        };
         let mut rec = audit::AuditRecord::new(kind, self.index.generation(), &input, output_hash);
         rec.vacancy_id = vacancy_id.map(str::to_string);
         rec.candidate_id = candidate_id.map(str::to_string);
@@ -108,7 +141,12 @@ impl Engine {
         Ok(())
     }
 
-    fn log_commit(&self, kind: &str, input: serde_json::Value, candidate_id: Option<&str>) -> Result<()> {
+    fn log_commit(
+        &self,
+        kind: &str,
+        input: serde_json::Value,
+        candidate_id: Option<&str>,
+    ) -> Result<()> {
         let out = audit::hash_json(&self.index.commits());
         self.log(kind, None, candidate_id, None, input, out, true)
     }
@@ -117,15 +155,36 @@ impl Engine {
     pub fn roster(&self, vacancy: &VacancyRecord, policy: &Policy) -> Result<Roster> {
         let roster = roster::roster(&self.index, vacancy, policy)?;
         let input = serde_json::json!({"vacancy": vacancy, "policy": policy.resolved()});
-        self.log("roster", Some(&vacancy.id), None, Some(policy), input, audit::hash_json(&roster), true)?;
+        self.log(
+            "roster",
+            Some(&vacancy.id),
+            None,
+            Some(policy),
+            input,
+            audit::hash_json(&roster),
+            true,
+        )?;
         Ok(roster)
     }
 
     /// Why (not) a person for a vacancy: every rule, score, rank and gap.
-    pub fn explain(&self, vacancy: &VacancyRecord, policy: &Policy, candidate_id: &str) -> Result<explain::Explanation> {
+    pub fn explain(
+        &self,
+        vacancy: &VacancyRecord,
+        policy: &Policy,
+        candidate_id: &str,
+    ) -> Result<explain::Explanation> {
         let e = explain::explain(&self.index, vacancy, policy, candidate_id)?;
         let input = serde_json::json!({"vacancy": vacancy, "policy": policy.resolved(), "candidate_id": candidate_id});
-        self.log("explain", Some(&vacancy.id), Some(candidate_id), Some(policy), input, audit::hash_json(&e), true)?;
+        self.log(
+            "explain",
+            Some(&vacancy.id),
+            Some(candidate_id),
+            Some(policy),
+            input,
+            audit::hash_json(&e),
+            true,
+        )?;
         Ok(e)
     }
 
@@ -133,7 +192,15 @@ impl Engine {
     pub fn offers(&self, policy: &Policy, candidate_id: &str) -> Result<offers::Offers> {
         let o = offers::offers(&self.index, policy, candidate_id)?;
         let input = serde_json::json!({"policy": policy.resolved(), "candidate_id": candidate_id});
-        self.log("offers", None, Some(candidate_id), Some(policy), input, audit::hash_json(&o), true)?;
+        self.log(
+            "offers",
+            None,
+            Some(candidate_id),
+            Some(policy),
+            input,
+            audit::hash_json(&o),
+            true,
+        )?;
         Ok(o)
     }
 
@@ -155,11 +222,26 @@ impl Engine {
 
     /// Records what happened with a person for a vacancy; `hired` takes them out
     /// of the available pool.
-    pub fn record_outcome(&mut self, vacancy_id: &str, candidate_id: &str, result: index::OutcomeKind) -> Result<u64> {
-        let g = self.index.record_outcome(vacancy_id, candidate_id, result)?;
+    pub fn record_outcome(
+        &mut self,
+        vacancy_id: &str,
+        candidate_id: &str,
+        result: index::OutcomeKind,
+    ) -> Result<u64> {
+        let g = self
+            .index
+            .record_outcome(vacancy_id, candidate_id, result)?;
         let input = serde_json::json!({"vacancy_id": vacancy_id, "candidate_id": candidate_id, "result": result});
         let out = audit::hash_json(&self.index.commits());
-        self.log("outcome", Some(vacancy_id), Some(candidate_id), None, input, out, true)?;
+        self.log(
+            "outcome",
+            Some(vacancy_id),
+            Some(candidate_id),
+            None,
+            input,
+            out,
+            true,
+        )?;
         Ok(g)
     }
 

@@ -558,13 +558,18 @@ fn default_positions() -> u32 {
 impl VacancyRecord {
     /// The roster cap: `cap_override.size` if given, else `roster_size`.
     pub fn cap(&self) -> u32 {
-        self.cap_override.as_ref().map_or(self.roster_size, |o| o.size)
+        self.cap_override
+            .as_ref()
+            .map_or(self.roster_size, |o| o.size)
     }
 }
 
 /// Checks `[A-Za-z0-9_-]{1,64}`.
 pub fn is_valid_id(id: &str) -> bool {
-    (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn is_language_code(c: &str) -> bool {
@@ -572,14 +577,22 @@ fn is_language_code(c: &str) -> bool {
 }
 
 fn is_licence_code(c: &str) -> bool {
-    (1..=32).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (1..=32).contains(&c.len())
+        && c.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn money(errs: &mut Vec<FieldError>, field: &str, v: f64) {
     if !v.is_finite() || v < 0.0 {
-        errs.push(FieldError::new(field, format!("must be a non-negative amount of euros, got {v}")));
+        errs.push(FieldError::new(
+            field,
+            format!("must be a non-negative amount of euros, got {v}"),
+        ));
     } else if v > 1.0e7 {
-        errs.push(FieldError::new(field, format!("must be at most 10000000 euros, got {v}")));
+        errs.push(FieldError::new(
+            field,
+            format!("must be at most 10000000 euros, got {v}"),
+        ));
     }
 }
 
@@ -594,46 +607,80 @@ fn comune(errs: &mut Vec<FieldError>, comuni: &Comuni, field: &str, code: &str) 
 
 fn isco(errs: &mut Vec<FieldError>, table: &Isco, field: &str, code: &str) {
     if !table.contains(code) {
-        errs.push(FieldError::new(field, format!("unknown ISCO-08 code {code:?}")));
+        errs.push(FieldError::new(
+            field,
+            format!("unknown ISCO-08 code {code:?}"),
+        ));
     }
 }
 
 fn eqf(errs: &mut Vec<FieldError>, field: &str, v: Option<u8>) {
     if let Some(v) = v {
         if !(1..=8).contains(&v) {
-            errs.push(FieldError::new(field, format!("must be an EQF level 1..=8, got {v}")));
+            errs.push(FieldError::new(
+                field,
+                format!("must be an EQF level 1..=8, got {v}"),
+            ));
         }
     }
 }
 
-fn icf_map(errs: &mut Vec<FieldError>, field: &str, map: &std::collections::BTreeMap<String, u8>, what: &str) {
+fn icf_map(
+    errs: &mut Vec<FieldError>,
+    field: &str,
+    map: &std::collections::BTreeMap<String, u8>,
+    what: &str,
+) {
     for (code, v) in map {
         if !is_icf_dimension(code) {
-            errs.push(FieldError::new(format!("{field}.{code}"), format!("unknown ICF code {code:?}")));
+            errs.push(FieldError::new(
+                format!("{field}.{code}"),
+                format!("unknown ICF code {code:?}"),
+            ));
         } else if *v > 4 {
-            errs.push(FieldError::new(format!("{field}.{code}"), format!("{what} must be 0..=4, got {v}")));
+            errs.push(FieldError::new(
+                format!("{field}.{code}"),
+                format!("{what} must be 0..=4, got {v}"),
+            ));
         }
     }
 }
 
 fn list_len(errs: &mut Vec<FieldError>, field: &str, len: usize, max: usize) {
     if len > max {
-        errs.push(FieldError::new(field, format!("at most {max} entries, got {len}")));
+        errs.push(FieldError::new(
+            field,
+            format!("at most {max} entries, got {len}"),
+        ));
     }
 }
 
-fn skill_ref(errs: &mut Vec<FieldError>, field: &str, esco: &Option<String>, label: &Option<String>) {
+fn skill_ref(
+    errs: &mut Vec<FieldError>,
+    field: &str,
+    esco: &Option<String>,
+    label: &Option<String>,
+) {
     match (esco, label) {
-        (None, None) => errs.push(FieldError::new(field, "needs an esco URI, a label, or both")),
+        (None, None) => errs.push(FieldError::new(
+            field,
+            "needs an esco URI, a label, or both",
+        )),
         _ => {
             if let Some(uri) = esco {
                 if !(uri.starts_with("http://") || uri.starts_with("https://")) || uri.len() > 256 {
-                    errs.push(FieldError::new(format!("{field}.esco"), format!("not an ESCO URI: {uri:?}")));
+                    errs.push(FieldError::new(
+                        format!("{field}.esco"),
+                        format!("not an ESCO URI: {uri:?}"),
+                    ));
                 }
             }
             if let Some(l) = label {
                 if l.trim().is_empty() || l.len() > 200 {
-                    errs.push(FieldError::new(format!("{field}.label"), "must be 1..=200 bytes of text"));
+                    errs.push(FieldError::new(
+                        format!("{field}.label"),
+                        "must be 1..=200 bytes of text",
+                    ));
                 }
             }
         }
@@ -646,7 +693,10 @@ impl CandidateRecord {
     pub fn validate(&self, comuni: &Comuni, isco_table: &Isco) -> Vec<FieldError> {
         let mut e = Vec::new();
         if !is_valid_id(&self.id) {
-            e.push(FieldError::new("id", format!("must match [A-Za-z0-9_-]{{1,64}}, got {:?}", self.id)));
+            e.push(FieldError::new(
+                "id",
+                format!("must match [A-Za-z0-9_-]{{1,64}}, got {:?}", self.id),
+            ));
         }
         comune(&mut e, comuni, "domicile", &self.domicile);
         if let (Some(did), Some(conf)) = (self.did_date, self.availability_confirmed) {
@@ -661,13 +711,24 @@ impl CandidateRecord {
         eqf(&mut e, "education_eqf", self.education_eqf);
         list_len(&mut e, "experiences", self.experiences.len(), MAX_LIST);
         for (i, x) in self.experiences.iter().enumerate() {
-            isco(&mut e, isco_table, &format!("experiences[{i}].isco"), &x.isco);
+            isco(
+                &mut e,
+                isco_table,
+                &format!("experiences[{i}].isco"),
+                &x.isco,
+            );
             if x.months > 600 {
-                e.push(FieldError::new(format!("experiences[{i}].months"), format!("must be 0..=600, got {}", x.months)));
+                e.push(FieldError::new(
+                    format!("experiences[{i}].months"),
+                    format!("must be 0..=600, got {}", x.months),
+                ));
             }
             if let Some(y) = x.end_year {
                 if !(1940..=2100).contains(&y) {
-                    e.push(FieldError::new(format!("experiences[{i}].end_year"), format!("must be 1940..=2100, got {y}")));
+                    e.push(FieldError::new(
+                        format!("experiences[{i}].end_year"),
+                        format!("must be 1940..=2100, got {y}"),
+                    ));
                 }
             }
         }
@@ -682,33 +743,48 @@ impl CandidateRecord {
         list_len(&mut e, "languages", self.languages.len(), MAX_LIST);
         for (i, l) in self.languages.iter().enumerate() {
             if !is_language_code(&l.code) {
-                e.push(FieldError::new(format!("languages[{i}].code"), format!("must be an ISO 639-1 code like \"en\", got {:?}", l.code)));
+                e.push(FieldError::new(
+                    format!("languages[{i}].code"),
+                    format!("must be an ISO 639-1 code like \"en\", got {:?}", l.code),
+                ));
             }
         }
         list_len(&mut e, "licences", self.licences.len(), MAX_LIST);
         for (i, l) in self.licences.iter().enumerate() {
             if !is_licence_code(l) {
-                e.push(FieldError::new(format!("licences[{i}]"), format!("must match [A-Za-z0-9_-]{{1,32}}, got {l:?}")));
+                e.push(FieldError::new(
+                    format!("licences[{i}]"),
+                    format!("must match [A-Za-z0-9_-]{{1,32}}, got {l:?}"),
+                ));
             }
         }
         if self.availability.max_km > MAX_KM_LIMIT {
             e.push(FieldError::new(
                 "availability.max_km",
-                format!("must be 0..={MAX_KM_LIMIT}, got {}", self.availability.max_km),
+                format!(
+                    "must be 0..={MAX_KM_LIMIT}, got {}",
+                    self.availability.max_km
+                ),
             ));
         }
         if let Some(b) = &self.benefit {
             money(&mut e, "benefit.monthly_eur", b.monthly_eur);
             if let Some(h) = b.last_contract_hours {
                 if !h.is_finite() || !(0.0..=60.0).contains(&h) {
-                    e.push(FieldError::new("benefit.last_contract_hours", format!("must be 0..=60 hours, got {h}")));
+                    e.push(FieldError::new(
+                        "benefit.last_contract_hours",
+                        format!("must be 0..=60 hours, got {h}"),
+                    ));
                 }
             }
         }
         if let Some(t) = &self.targeted {
             if let Some(p) = t.invalidity_pct {
                 if p > 100 {
-                    e.push(FieldError::new("targeted.invalidity_pct", format!("must be 0..=100, got {p}")));
+                    e.push(FieldError::new(
+                        "targeted.invalidity_pct",
+                        format!("must be 0..=100, got {p}"),
+                    ));
                 }
             }
             icf_map(&mut e, "targeted.capacities", &t.capacities, "capacity");
@@ -721,11 +797,17 @@ impl CandidateRecord {
                 money(&mut e, "ranking.income_eur", v);
             }
             if r.dependents > 30 {
-                e.push(FieldError::new("ranking.dependents", format!("must be 0..=30, got {}", r.dependents)));
+                e.push(FieldError::new(
+                    "ranking.dependents",
+                    format!("must be 0..=30, got {}", r.dependents),
+                ));
             }
         }
         if self.cv_text.len() > MAX_TEXT_BYTES {
-            e.push(FieldError::new("cv_text", format!("at most {MAX_TEXT_BYTES} bytes, got {}", self.cv_text.len())));
+            e.push(FieldError::new(
+                "cv_text",
+                format!("at most {MAX_TEXT_BYTES} bytes, got {}", self.cv_text.len()),
+            ));
         }
         e
     }
@@ -736,7 +818,10 @@ impl VacancyRecord {
     pub fn validate(&self, comuni: &Comuni, isco_table: &Isco) -> Vec<FieldError> {
         let mut e = Vec::new();
         if !is_valid_id(&self.id) {
-            e.push(FieldError::new("id", format!("must match [A-Za-z0-9_-]{{1,64}}, got {:?}", self.id)));
+            e.push(FieldError::new(
+                "id",
+                format!("must match [A-Za-z0-9_-]{{1,64}}, got {:?}", self.id),
+            ));
         }
         isco(&mut e, isco_table, "isco", &self.isco);
         comune(&mut e, comuni, "workplace", &self.workplace);
@@ -744,32 +829,50 @@ impl VacancyRecord {
         for (i, s) in self.skills.iter().enumerate().take(MAX_SKILLS) {
             skill_ref(&mut e, &format!("skills[{i}]"), &s.esco, &s.label);
             if !s.weight.is_finite() || s.weight <= 0.0 || s.weight > 100.0 {
-                e.push(FieldError::new(format!("skills[{i}].weight"), format!("must be in (0, 100], got {}", s.weight)));
+                e.push(FieldError::new(
+                    format!("skills[{i}].weight"),
+                    format!("must be in (0, 100], got {}", s.weight),
+                ));
             }
         }
         eqf(&mut e, "education_eqf_min", self.education_eqf_min);
         if self.education_required && self.education_eqf_min.is_none() {
-            e.push(FieldError::new("education_required", "is true but education_eqf_min is missing"));
+            e.push(FieldError::new(
+                "education_required",
+                "is true but education_eqf_min is missing",
+            ));
         }
         list_len(&mut e, "languages", self.languages.len(), MAX_LIST);
         for (i, l) in self.languages.iter().enumerate() {
             if !is_language_code(&l.code) {
-                e.push(FieldError::new(format!("languages[{i}].code"), format!("must be an ISO 639-1 code like \"en\", got {:?}", l.code)));
+                e.push(FieldError::new(
+                    format!("languages[{i}].code"),
+                    format!("must be an ISO 639-1 code like \"en\", got {:?}", l.code),
+                ));
             }
         }
         list_len(&mut e, "licences", self.licences.len(), MAX_LIST);
         for (i, l) in self.licences.iter().enumerate() {
             if !is_licence_code(&l.code) {
-                e.push(FieldError::new(format!("licences[{i}].code"), format!("must match [A-Za-z0-9_-]{{1,32}}, got {:?}", l.code)));
+                e.push(FieldError::new(
+                    format!("licences[{i}].code"),
+                    format!("must match [A-Za-z0-9_-]{{1,32}}, got {:?}", l.code),
+                ));
             }
         }
         let c = &self.contract;
         if !c.hours_per_week.is_finite() || c.hours_per_week <= 0.0 || c.hours_per_week > 60.0 {
-            e.push(FieldError::new("contract.hours_per_week", format!("must be in (0, 60], got {}", c.hours_per_week)));
+            e.push(FieldError::new(
+                "contract.hours_per_week",
+                format!("must be in (0, 60], got {}", c.hours_per_week),
+            ));
         }
         if let Some(m) = c.months {
             if m == 0 || m > 600 {
-                e.push(FieldError::new("contract.months", format!("must be 1..=600, got {m}")));
+                e.push(FieldError::new(
+                    "contract.months",
+                    format!("must be 1..=600, got {m}"),
+                ));
             }
         }
         if let Some(v) = c.gross_monthly_eur {
@@ -779,7 +882,10 @@ impl VacancyRecord {
             money(&mut e, "contract.ccnl_min_monthly_eur", v);
         }
         if self.mode.is_targeted() && self.targeted_list.is_none() {
-            e.push(FieldError::new("targeted_list", format!("is required in mode {}", self.mode.as_str())));
+            e.push(FieldError::new(
+                "targeted_list",
+                format!("is required in mode {}", self.mode.as_str()),
+            ));
         }
         icf_map(&mut e, "demands", &self.demands, "demand");
         if !(1..=ROSTER_CAP).contains(&self.roster_size) {
@@ -790,26 +896,41 @@ impl VacancyRecord {
         }
         if let Some(o) = &self.cap_override {
             if !(1..=MAX_CAP_OVERRIDE).contains(&o.size) {
-                e.push(FieldError::new("cap_override.size", format!("must be 1..={MAX_CAP_OVERRIDE}, got {}", o.size)));
+                e.push(FieldError::new(
+                    "cap_override.size",
+                    format!("must be 1..={MAX_CAP_OVERRIDE}, got {}", o.size),
+                ));
             }
             if o.reason.trim().is_empty() {
-                e.push(FieldError::new("cap_override.reason", "must say why the employer wants a larger roster"));
+                e.push(FieldError::new(
+                    "cap_override.reason",
+                    "must say why the employer wants a larger roster",
+                ));
             }
         }
         if self.positions == 0 || self.positions > 10_000 {
-            e.push(FieldError::new("positions", format!("must be 1..=10000, got {}", self.positions)));
+            e.push(FieldError::new(
+                "positions",
+                format!("must be 1..=10000, got {}", self.positions),
+            ));
         }
         if let Some(a) = &self.applicants {
             list_len(&mut e, "applicants", a.len(), 1_000_000);
             for (i, id) in a.iter().enumerate() {
                 if !is_valid_id(id) {
-                    e.push(FieldError::new(format!("applicants[{i}]"), format!("not a candidate id: {id:?}")));
+                    e.push(FieldError::new(
+                        format!("applicants[{i}]"),
+                        format!("not a candidate id: {id:?}"),
+                    ));
                     break;
                 }
             }
         }
         if self.text.len() > MAX_TEXT_BYTES {
-            e.push(FieldError::new("text", format!("at most {MAX_TEXT_BYTES} bytes, got {}", self.text.len())));
+            e.push(FieldError::new(
+                "text",
+                format!("at most {MAX_TEXT_BYTES} bytes, got {}", self.text.len()),
+            ));
         }
         e
     }
@@ -844,26 +965,49 @@ impl Record for VacancyRecord {
 /// Parses and validates one JSON record; errors carry file, line, id and field.
 pub fn parse_record<R: Record>(text: &str, file: &str, line: usize) -> Result<R, Vec<FieldError>> {
     if text.len() > MAX_LINE_BYTES {
-        return Err(vec![FieldError::new("-", format!("record is {} bytes, at most {MAX_LINE_BYTES}", text.len()))
-            .at(file, line, "-")]);
+        return Err(vec![FieldError::new(
+            "-",
+            format!("record is {} bytes, at most {MAX_LINE_BYTES}", text.len()),
+        )
+        .at(file, line, "-")]);
     }
     // Read the id first, so that even a record that fails to parse is named.
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(err) => {
-            return Err(vec![FieldError::new("-", format!("malformed JSON: {err}")).at(file, line, "-")]);
+            return Err(vec![
+                FieldError::new("-", format!("malformed JSON: {err}")).at(file, line, "-")
+            ]);
         }
     };
-    let id = value.get("id").and_then(|v| v.as_str()).unwrap_or("-").to_string();
-    let id = if id.len() > 64 { format!("{}...", &id[..id.char_indices().nth(60).map_or(id.len(), |(i, _)| i)]) } else { id };
+    let id = value
+        .get("id")
+        .and_then(|v| v.as_str())
+        .unwrap_or("-")
+        .to_string();
+    let id = if id.len() > 64 {
+        format!(
+            "{}...",
+            &id[..id.char_indices().nth(60).map_or(id.len(), |(i, _)| i)]
+        )
+    } else {
+        id
+    };
     let rec: R = match serde_path_to_error::deserialize(value) {
         Ok(r) => r,
         Err(err) => {
             let path = err.path().to_string();
-            let field = if path == "." || path.is_empty() { "-".to_string() } else { path };
+            let field = if path == "." || path.is_empty() {
+                "-".to_string()
+            } else {
+                path
+            };
             let msg = err.into_inner().to_string();
             // serde reports "missing field `x`" at the parent: put x in the field path.
-            let field = match msg.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+            let field = match msg
+                .strip_prefix("missing field `")
+                .and_then(|m| m.split('`').next())
+            {
                 Some(name) if field == "-" => name.to_string(),
                 Some(name) => format!("{field}.{name}"),
                 None => field,
@@ -890,8 +1034,10 @@ pub fn parse_jsonl<R: Record + Send>(text: &str, file: &str) -> Result<Vec<R>, E
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| (i + 1, l))
         .collect();
-    let parsed: Vec<Result<R, Vec<FieldError>>> =
-        lines.par_iter().map(|(n, l)| parse_record::<R>(l, file, *n)).collect();
+    let parsed: Vec<Result<R, Vec<FieldError>>> = lines
+        .par_iter()
+        .map(|(n, l)| parse_record::<R>(l, file, *n))
+        .collect();
     let mut errors = InputErrors::default();
     let mut out = Vec::with_capacity(parsed.len());
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -900,7 +1046,8 @@ pub fn parse_jsonl<R: Record + Send>(text: &str, file: &str) -> Result<Vec<R>, E
             Ok(rec) => {
                 if let Some(first) = seen.insert(rec.id().to_string(), *line) {
                     errors.push(
-                        FieldError::new("id", format!("duplicate id, first seen on line {first}")).at(file, *line, rec.id()),
+                        FieldError::new("id", format!("duplicate id, first seen on line {first}"))
+                            .at(file, *line, rec.id()),
                     );
                 }
                 out.push(rec);
@@ -935,13 +1082,25 @@ fn read_text(path: &std::path::Path) -> Result<String, Error> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.len() > 16 * 1024 * 1024 * 1024 {
         return Err(Error::input(
-            FieldError::new("-", format!("file is {} bytes, at most 16 GiB", meta.len())).at(&path.display().to_string(), 0, "-"),
+            FieldError::new("-", format!("file is {} bytes, at most 16 GiB", meta.len())).at(
+                &path.display().to_string(),
+                0,
+                "-",
+            ),
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
-        Error::input(FieldError::new("-", "not valid UTF-8").at(&path.display().to_string(), line, "-"))
+        let line = e.as_bytes()[..valid]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        Error::input(FieldError::new("-", "not valid UTF-8").at(
+            &path.display().to_string(),
+            line,
+            "-",
+        ))
     })
 }

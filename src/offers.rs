@@ -48,9 +48,9 @@ pub struct Offers {
 /// The open vacancies of the index that `candidate_id` is eligible for, ranked.
 /// A vacancy with an `applicants` list is offered only to those on it.
 pub fn offers(index: &Index, policy: &Policy, candidate_id: &str) -> Result<Offers> {
-    let row = index
-        .row_of(candidate_id)
-        .ok_or_else(|| Error::NotFound(format!("candidate {candidate_id:?} is not in the index")))?;
+    let row = index.row_of(candidate_id).ok_or_else(|| {
+        Error::NotFound(format!("candidate {candidate_id:?} is not in the index"))
+    })?;
     let found: Vec<Result<Option<Offer>>> = index
         .vacancies()
         .par_iter()
@@ -71,7 +71,13 @@ pub fn offers(index: &Index, policy: &Policy, candidate_id: &str) -> Result<Offe
             // The fit score of section 5 in every mode, so that offers compare
             // (a graduatoria's points are on another scale).
             let (score, criteria) = score::score(&q, index, row, max, true);
-            Ok(Some(Offer { rank: 0, vacancy_id: v.id.clone(), score, criteria, congruity: q.congruity(index, row) }))
+            Ok(Some(Offer {
+                rank: 0,
+                vacancy_id: v.id.clone(),
+                score,
+                criteria,
+                congruity: q.congruity(index, row),
+            }))
         })
         .collect();
     let mut offers = Vec::new();
@@ -80,7 +86,11 @@ pub fn offers(index: &Index, policy: &Policy, candidate_id: &str) -> Result<Offe
             offers.push(o);
         }
     }
-    offers.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.vacancy_id.cmp(&b.vacancy_id)));
+    offers.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.vacancy_id.cmp(&b.vacancy_id))
+    });
     for (i, o) in offers.iter_mut().enumerate() {
         o.rank = i as u32 + 1;
     }

@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::congruity::Regime;
-use crate::graduatoria::Template;
-use crate::model::Mode;
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::geo::DistanceModel;
+use crate::graduatoria::Template;
+use crate::model::Mode;
 
 /// Weights of the score criteria. They must sum to 1.
 ///
@@ -40,7 +40,14 @@ pub struct Weights {
 
 impl Default for Weights {
     fn default() -> Self {
-        Weights { skills: 0.35, occupation: 0.25, education: 0.10, languages: 0.10, distance: 0.10, text: 0.10 }
+        Weights {
+            skills: 0.35,
+            occupation: 0.25,
+            education: 0.10,
+            languages: 0.10,
+            distance: 0.10,
+            text: 0.10,
+        }
     }
 }
 
@@ -73,7 +80,11 @@ pub struct Scoring {
 
 impl Default for Scoring {
     fn default() -> Self {
-        Scoring { self_declared_factor: 0.8, experience_full_months: 36, label_threshold: 0.85 }
+        Scoring {
+            self_declared_factor: 0.8,
+            experience_full_months: 36,
+            label_threshold: 0.85,
+        }
     }
 }
 
@@ -114,7 +125,10 @@ pub struct GraduatoriaChoice {
 
 impl Default for GraduatoriaChoice {
     fn default() -> Self {
-        GraduatoriaChoice { targeted_numeric: "dpr246_l68".into(), public_selection: "er_art16".into() }
+        GraduatoriaChoice {
+            targeted_numeric: "dpr246_l68".into(),
+            public_selection: "er_art16".into(),
+        }
     }
 }
 
@@ -128,7 +142,11 @@ impl Default for Policy {
             scoring: Scoring::default(),
             travel: DistanceModel::default(),
             regimes: vec![Regime::dm2018(), Regime::adi2023()],
-            templates: vec![Template::dpr246_l68(), Template::er_l68_notice(), Template::er_art16()],
+            templates: vec![
+                Template::dpr246_l68(),
+                Template::er_l68_notice(),
+                Template::er_art16(),
+            ],
             graduatoria: GraduatoriaChoice::default(),
         }
     }
@@ -143,7 +161,8 @@ impl Policy {
     /// assert!(rosa::Policy::from_toml("freshnes_days = 90").is_err());
     /// ```
     pub fn from_toml(text: &str) -> Result<Policy> {
-        let p: Policy = toml::from_str(text).map_err(|e| Error::Policy(e.to_string().trim_end().replace('\n', " ")))?;
+        let p: Policy = toml::from_str(text)
+            .map_err(|e| Error::Policy(e.to_string().trim_end().replace('\n', " ")))?;
         p.validate()?;
         Ok(p)
     }
@@ -162,7 +181,9 @@ impl Policy {
         let mut sum = 0.0;
         for (name, w) in self.weights.named() {
             if !w.is_finite() || !(0.0..=1.0).contains(&w) {
-                return Err(Error::Policy(format!("weights.{name}: must be in [0, 1], got {w}")));
+                return Err(Error::Policy(format!(
+                    "weights.{name}: must be in [0, 1], got {w}"
+                )));
             }
             sum += w;
         }
@@ -170,22 +191,33 @@ impl Policy {
             return Err(Error::Policy(format!("weights: must sum to 1, got {sum}")));
         }
         if self.freshness_days == 0 || self.freshness_days > 3650 {
-            return Err(Error::Policy(format!("freshness_days: must be 1..=3650, got {}", self.freshness_days)));
+            return Err(Error::Policy(format!(
+                "freshness_days: must be 1..=3650, got {}",
+                self.freshness_days
+            )));
         }
         let f = self.scoring.self_declared_factor;
         if !(0.0..=1.0).contains(&f) {
-            return Err(Error::Policy(format!("scoring.self_declared_factor: must be in [0, 1], got {f}")));
+            return Err(Error::Policy(format!(
+                "scoring.self_declared_factor: must be in [0, 1], got {f}"
+            )));
         }
         if self.scoring.experience_full_months == 0 {
-            return Err(Error::Policy("scoring.experience_full_months: must be at least 1".into()));
+            return Err(Error::Policy(
+                "scoring.experience_full_months: must be at least 1".into(),
+            ));
         }
         let t = self.scoring.label_threshold;
         if !(0.5..=1.0).contains(&t) {
-            return Err(Error::Policy(format!("scoring.label_threshold: must be in [0.5, 1], got {t}")));
+            return Err(Error::Policy(format!(
+                "scoring.label_threshold: must be in [0.5, 1], got {t}"
+            )));
         }
         let m = &self.travel;
         if !(m.road_factor >= 1.0 && m.speed_kmh > 0.0 && m.access_min >= 0.0) {
-            return Err(Error::Policy("travel: road_factor >= 1, speed_kmh > 0, access_min >= 0".into()));
+            return Err(Error::Policy(
+                "travel: road_factor >= 1, speed_kmh > 0, access_min >= 0".into(),
+            ));
         }
         for r in &self.regimes {
             r.validate().map_err(Error::Policy)?;
@@ -210,7 +242,12 @@ impl Policy {
             .iter()
             .find(|t| &t.name == name)
             .map(Some)
-            .ok_or_else(|| Error::Policy(format!("graduatoria.{}: no template named {name:?}", mode.as_str())))
+            .ok_or_else(|| {
+                Error::Policy(format!(
+                    "graduatoria.{}: no template named {name:?}",
+                    mode.as_str()
+                ))
+            })
     }
 
     /// The reference date: `as_of`, or today.
@@ -220,7 +257,10 @@ impl Policy {
 
     /// This policy with `as_of` fixed (today if unset), as used by a query.
     pub fn resolved(&self) -> Policy {
-        Policy { as_of: Some(self.as_of()), ..self.clone() }
+        Policy {
+            as_of: Some(self.as_of()),
+            ..self.clone()
+        }
     }
 
     /// `sha256:<hex>` of the canonical JSON form of the resolved policy. Two
@@ -252,21 +292,34 @@ mod tests {
 
     #[test]
     fn rejects_weights_not_summing_to_one() {
-        let err = Policy::from_toml("[weights]\nskills = 0.5\n").unwrap_err().to_string();
+        let err = Policy::from_toml("[weights]\nskills = 0.5\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("must sum to 1"), "{err}");
     }
 
     #[test]
     fn rejects_unknown_fields() {
-        let err = Policy::from_toml("[weights]\nskils = 0.35\n").unwrap_err().to_string();
+        let err = Policy::from_toml("[weights]\nskils = 0.35\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("skils"), "{err}");
     }
 
     #[test]
     fn fingerprint_depends_on_every_value_and_on_as_of() {
-        let a = Policy { as_of: Date::parse("2026-11-01"), ..Policy::default() };
-        let b = Policy { freshness_days: 179, ..a.clone() };
-        let c = Policy { as_of: Date::parse("2026-11-02"), ..a.clone() };
+        let a = Policy {
+            as_of: Date::parse("2026-11-01"),
+            ..Policy::default()
+        };
+        let b = Policy {
+            freshness_days: 179,
+            ..a.clone()
+        };
+        let c = Policy {
+            as_of: Date::parse("2026-11-02"),
+            ..a.clone()
+        };
         assert_eq!(a.fingerprint(), a.clone().fingerprint());
         assert_ne!(a.fingerprint(), b.fingerprint());
         assert_ne!(a.fingerprint(), c.fingerprint());
@@ -275,8 +328,14 @@ mod tests {
 
     #[test]
     fn toml_round_trip_keeps_the_fingerprint() {
-        let a = Policy { as_of: Date::parse("2026-11-01"), ..Policy::default() };
+        let a = Policy {
+            as_of: Date::parse("2026-11-01"),
+            ..Policy::default()
+        };
         let text = toml::to_string(&a).unwrap();
-        assert_eq!(Policy::from_toml(&text).unwrap().fingerprint(), a.fingerprint());
+        assert_eq!(
+            Policy::from_toml(&text).unwrap().fingerprint(),
+            a.fingerprint()
+        );
     }
 }

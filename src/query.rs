@@ -5,9 +5,9 @@
 
 use crate::congruity::{self, Congruity};
 use crate::date::Date;
-use crate::graduatoria::Template;
 use crate::error::{Error, FieldError, InputErrors, Result};
 use crate::geo::{ComuneId, Comuni, TravelTime};
+use crate::graduatoria::Template;
 use crate::index::{Index, SkillFeature};
 use crate::model::VacancyRecord;
 use crate::policy::Policy;
@@ -57,32 +57,58 @@ impl<'a> Query<'a> {
         let errs = vacancy.validate(comuni, Isco::embedded());
         if !errs.is_empty() {
             let mut all = InputErrors::default();
-            all.extend(errs.into_iter().map(|e: FieldError| e.at("vacancy", 0, &vacancy.id)));
+            all.extend(
+                errs.into_iter()
+                    .map(|e: FieldError| e.at("vacancy", 0, &vacancy.id)),
+            );
             return Err(Error::Input(all));
         }
         policy.validate()?;
         let policy = policy.resolved();
         let as_of = policy.as_of();
-        let workplace = comuni.lookup(&vacancy.workplace).expect("validated workplace");
-        let km = (0..comuni.len()).map(|c| comuni.distance_km(workplace, c as ComuneId)).collect();
+        let workplace = comuni
+            .lookup(&vacancy.workplace)
+            .expect("validated workplace");
+        let km = (0..comuni.len())
+            .map(|c| comuni.distance_km(workplace, c as ComuneId))
+            .collect();
         let skills = vacancy
             .skills
             .iter()
             .map(|s| {
-                let r = index.vocab().lookup(s.esco.as_deref(), s.label.as_deref(), index.labels());
+                let r = index
+                    .vocab()
+                    .lookup(s.esco.as_deref(), s.label.as_deref(), index.labels());
                 let name = match (&s.label, r.key) {
                     (Some(l), _) => l.clone(),
                     (None, Some(k)) => index.vocab().name(k),
                     (None, None) => s.esco.clone().unwrap_or_default(),
                 };
-                QuerySkill { key: r.key, similarity: r.similarity, weight: s.weight, required: s.required, name }
+                QuerySkill {
+                    key: r.key,
+                    similarity: r.similarity,
+                    weight: s.weight,
+                    required: s.required,
+                    name,
+                }
             })
             .collect();
         let text_query = format!("{} {}", vacancy.title, vacancy.text);
         let text = index.text().scores(&text_query)?;
         let rules = Rule::for_mode(vacancy.mode, policy.only_congruous);
         let template = policy.template(vacancy.mode)?.cloned();
-        Ok(Query { vacancy, as_of, workplace, skills, rules, km, text, policy, travel: None, template })
+        Ok(Query {
+            vacancy,
+            as_of,
+            workplace,
+            skills,
+            rules,
+            km,
+            text,
+            policy,
+            travel: None,
+            template,
+        })
     }
 
     /// Uses `travel` instead of the policy's distance model for travel times.
@@ -95,7 +121,19 @@ impl<'a> Query<'a> {
     pub fn congruity(&self, index: &Index, row: u32) -> Option<Congruity> {
         let travel: &dyn TravelTime = self.travel.unwrap_or(&self.policy.travel);
         let km = self.km(index.features(row).comune);
-        congruity::evaluate(&self.policy.regimes, index.record(row), self.vacancy, km, travel, self.as_of)
+        congruity::evaluate(
+            &self.policy.regimes,
+            index.record(row),
+            self.vacancy,
+            km,
+            travel,
+            self.as_of,
+        )
+    }
+
+    /// Kilometres from the workplace to every comune, by [`ComuneId`].
+    pub fn km_table(&self) -> &[f64] {
+        &self.km
     }
 
     /// Kilometres from the workplace to a comune.
@@ -105,7 +143,11 @@ impl<'a> Query<'a> {
 
     /// The candidate's feature matching a vacancy skill, if both ties reach the
     /// policy's label threshold.
-    pub fn skill_match<'f>(&self, s: &QuerySkill, feats: &'f [SkillFeature]) -> Option<&'f SkillFeature> {
+    pub fn skill_match<'f>(
+        &self,
+        s: &QuerySkill,
+        feats: &'f [SkillFeature],
+    ) -> Option<&'f SkillFeature> {
         let key = s.key?;
         let t = self.policy.scoring.label_threshold;
         if s.similarity < t {

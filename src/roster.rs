@@ -33,7 +33,10 @@ pub struct Exclusions(pub Vec<(&'static str, u64)>);
 impl Exclusions {
     /// The count for a rule name (0 if the rule was not applied).
     pub fn get(&self, name: &str) -> u64 {
-        self.0.iter().find(|(n, _)| *n == name).map_or(0, |(_, c)| *c)
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(0, |(_, c)| *c)
     }
 
     /// Sum of all counts.
@@ -146,13 +149,23 @@ pub fn entry_order(q: &Query, index: &Index, a: (f64, u32), b: (f64, u32)) -> Or
     let (ra, rb) = (index.record(a.1), index.record(b.1));
     match &q.template {
         Some(t) => t.order((a.0, ra), (b.0, rb)),
-        None => b.0.total_cmp(&a.0).then_with(|| ra.did_date.cmp(&rb.did_date).then_with(|| ra.id.cmp(&rb.id))),
+        None => b.0.total_cmp(&a.0).then_with(|| {
+            ra.did_date
+                .cmp(&rb.did_date)
+                .then_with(|| ra.id.cmp(&rb.id))
+        }),
     }
 }
 
 /// The score of a row in the query's mode (fit score, or graduatoria total) and,
 /// with `detail`, its criteria.
-pub fn entry_score(q: &Query, index: &Index, row: u32, max_bm25: f32, detail: bool) -> (f64, Vec<Criterion>) {
+pub fn entry_score(
+    q: &Query,
+    index: &Index,
+    row: u32,
+    max_bm25: f32,
+    detail: bool,
+) -> (f64, Vec<Criterion>) {
     match &q.template {
         Some(t) => {
             let (total, criteria) = t.score(index.record(row), q.vacancy, q.as_of);
@@ -197,7 +210,9 @@ pub fn eligibility(q: &Query, index: &Index) -> Eligibility {
     while i < q.rules.len() {
         let before = remaining.len();
         if Filters::has_bitmap(q.rules[i]) {
-            let (bm, exact) = filters.rule_bitmap(q.rules[i], q).expect("has_bitmap");
+            let (bm, exact) = filters
+                .rule_bitmap(q.rules[i], q, index)
+                .expect("has_bitmap");
             remaining &= bm;
             if !exact {
                 let rule = q.rules[i];
@@ -215,12 +230,22 @@ pub fn eligibility(q: &Query, index: &Index) -> Eligibility {
         }
     }
     let excluded = Exclusions(q.rules.iter().map(|r| r.name()).zip(counts).collect());
-    Eligibility { pool: pool_len, rows: remaining.iter().collect(), excluded }
+    Eligibility {
+        pool: pool_len,
+        rows: remaining.iter().collect(),
+        excluded,
+    }
 }
 
 /// Keeps the rows passing every rule of `run`, adding each failure to `counts`
 /// under the first rule of the run it fails.
-fn filter_rows(rows: &RoaringBitmap, run: &[Rule], counts: &mut [u64], q: &Query, index: &Index) -> RoaringBitmap {
+fn filter_rows(
+    rows: &RoaringBitmap,
+    run: &[Rule],
+    counts: &mut [u64],
+    q: &Query,
+    index: &Index,
+) -> RoaringBitmap {
     let rows: Vec<u32> = rows.iter().collect();
     let parts: Vec<(Vec<u64>, Vec<u32>)> = rows
         .par_chunks(CHUNK)
@@ -228,7 +253,10 @@ fn filter_rows(rows: &RoaringBitmap, run: &[Rule], counts: &mut [u64], q: &Query
             let mut c = vec![0u64; run.len()];
             let mut kept = Vec::with_capacity(chunk.len());
             for &row in chunk {
-                match run.iter().position(|&r| !rules::check(r, q, index, row, false).0) {
+                match run
+                    .iter()
+                    .position(|&r| !rules::check(r, q, index, row, false).0)
+                {
                     Some(k) => c[k] += 1,
                     None => kept.push(row),
                 }
@@ -257,8 +285,10 @@ pub fn top_k(q: &Query, index: &Index, rows: &[u32], max_bm25: f32, k: usize) ->
     let best = rows
         .par_chunks(CHUNK)
         .map(|chunk| {
-            let mut scored: Vec<(f64, u32)> =
-                chunk.iter().map(|&r| (entry_score(q, index, r, max_bm25, false).0, r)).collect();
+            let mut scored: Vec<(f64, u32)> = chunk
+                .iter()
+                .map(|&r| (entry_score(q, index, r, max_bm25, false).0, r))
+                .collect();
             if scored.len() > k {
                 scored.select_nth_unstable_by(k, order);
                 scored.truncate(k);
@@ -294,16 +324,27 @@ pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Na
     let f = index.filters();
     let v = q.vacancy;
     let mut out: Vec<Narrowing> = Vec::new();
-    let count_rows = |pred: &(dyn Fn(u32) -> bool + Sync)| eligible.par_iter().filter(|&&r| pred(r)).count() as u64;
+    let count_rows = |pred: &(dyn Fn(u32) -> bool + Sync)| {
+        eligible.par_iter().filter(|&&r| pred(r)).count() as u64
+    };
     for s in q.skills.iter().filter(|s| !s.required) {
         if let Some(k) = s.key {
             let cand: Vec<u32> = (&el & f.skill(k)).iter().collect();
-            let n = cand.iter().filter(|&&r| q.skill_match(s, &index.features(r).skills).is_some()).count() as u64;
-            out.push(Narrowing { parameter: format!("skills:{} required", s.name), eligible: n });
+            let n = cand
+                .iter()
+                .filter(|&&r| q.skill_match(s, &index.features(r).skills).is_some())
+                .count() as u64;
+            out.push(Narrowing {
+                parameter: format!("skills:{} required", s.name),
+                eligible: n,
+            });
         }
     }
     for l in v.licences.iter().filter(|l| !l.required) {
-        out.push(Narrowing { parameter: format!("licences:{} required", l.code), eligible: (&el & f.licence(&l.code)).len() });
+        out.push(Narrowing {
+            parameter: format!("licences:{} required", l.code),
+            eligible: (&el & f.licence(&l.code)).len(),
+        });
     }
     for l in v.languages.iter().filter(|l| !l.required) {
         out.push(Narrowing {
@@ -313,22 +354,45 @@ pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Na
     }
     if let (Some(min), false) = (v.education_eqf_min, v.education_required) {
         let n = count_rows(&|r| index.record(r).education_eqf.is_some_and(|e| e >= min));
-        out.push(Narrowing { parameter: format!("education:EQF {min} required"), eligible: n });
+        out.push(Narrowing {
+            parameter: format!("education:EQF {min} required"),
+            eligible: n,
+        });
     }
     let target = v.isco.as_str();
     if target.len() == 4 {
-        let n = count_rows(&|r| index.record(r).experiences.iter().any(|e| e.isco == target && e.months >= 12));
-        out.push(Narrowing { parameter: format!("experience:12 months as {target} required"), eligible: n });
+        let n = count_rows(&|r| {
+            index
+                .record(r)
+                .experiences
+                .iter()
+                .any(|e| e.isco == target && e.months >= 12)
+        });
+        out.push(Narrowing {
+            parameter: format!("experience:12 months as {target} required"),
+            eligible: n,
+        });
     }
     // The tightest whole-km radius that still keeps `cap` people.
-    let mut km: Vec<f64> = eligible.iter().map(|&r| q.km(index.features(r).comune)).collect();
+    let mut km: Vec<f64> = eligible
+        .iter()
+        .map(|&r| q.km(index.features(r).comune))
+        .collect();
     km.sort_by(f64::total_cmp);
     let radius = km[cap as usize - 1].ceil().max(1.0);
     let n = km.iter().filter(|&&d| d <= radius).count() as u64;
-    out.push(Narrowing { parameter: format!("distance:workplace within {radius:.0} km"), eligible: n });
+    out.push(Narrowing {
+        parameter: format!("distance:workplace within {radius:.0} km"),
+        eligible: n,
+    });
 
     out.retain(|n| n.eligible > 0 && n.eligible < eligible.len() as u64);
-    out.sort_by(|a, b| a.eligible.abs_diff(cap as u64).cmp(&b.eligible.abs_diff(cap as u64)).then_with(|| a.parameter.cmp(&b.parameter)));
+    out.sort_by(|a, b| {
+        a.eligible
+            .abs_diff(cap as u64)
+            .cmp(&b.eligible.abs_diff(cap as u64))
+            .then_with(|| a.parameter.cmp(&b.parameter))
+    });
     out.truncate(3);
     out
 }

@@ -174,8 +174,17 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
             let want = v.targeted_list;
             match (&rec.targeted, want) {
                 (Some(t), Some(w)) if t.list == w => (true, say!("on list {}", w.as_str())),
-                (Some(t), Some(w)) => (false, say!("on list {}, vacancy is for {}", t.list.as_str(), w.as_str())),
-                (None, Some(w)) => (false, say!("not on a collocamento mirato list (vacancy is for {})", w.as_str())),
+                (Some(t), Some(w)) => (
+                    false,
+                    say!("on list {}, vacancy is for {}", t.list.as_str(), w.as_str()),
+                ),
+                (None, Some(w)) => (
+                    false,
+                    say!(
+                        "not on a collocamento mirato list (vacancy is for {})",
+                        w.as_str()
+                    ),
+                ),
                 (_, None) => (false, say!("vacancy names no list")),
             }
         }
@@ -237,9 +246,31 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
         Rule::WorkingTime => {
             let h = v.contract.hours_per_week;
             if h >= FULL_TIME_HOURS {
-                (av.full_time, say!("{} h/week is full time: {}", fmt1(h), if av.full_time { "accepted" } else { "not accepted" }))
+                (
+                    av.full_time,
+                    say!(
+                        "{} h/week is full time: {}",
+                        fmt1(h),
+                        if av.full_time {
+                            "accepted"
+                        } else {
+                            "not accepted"
+                        }
+                    ),
+                )
             } else {
-                (av.part_time, say!("{} h/week is part time: {}", fmt1(h), if av.part_time { "accepted" } else { "not accepted" }))
+                (
+                    av.part_time,
+                    say!(
+                        "{} h/week is part time: {}",
+                        fmt1(h),
+                        if av.part_time {
+                            "accepted"
+                        } else {
+                            "not accepted"
+                        }
+                    ),
+                )
             }
         }
         Rule::Shifts => match (v.contract.shifts, av.shifts) {
@@ -263,8 +294,23 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
                 }
             }
             if missing.is_empty() {
-                let req: Vec<&str> = v.licences.iter().filter(|l| l.required).map(|l| l.code.as_str()).collect();
-                (true, say!("{}", if req.is_empty() { "none required".to_string() } else { format!("holds {}", req.join(", ")) }))
+                let req: Vec<&str> = v
+                    .licences
+                    .iter()
+                    .filter(|l| l.required)
+                    .map(|l| l.code.as_str())
+                    .collect();
+                (
+                    true,
+                    say!(
+                        "{}",
+                        if req.is_empty() {
+                            "none required".to_string()
+                        } else {
+                            format!("holds {}", req.join(", "))
+                        }
+                    ),
+                )
             } else {
                 (false, format!("missing {}", missing.join(", ")))
             }
@@ -273,7 +319,12 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
             let mut bad: Vec<String> = Vec::new();
             let mut good: Vec<String> = Vec::new();
             for l in v.languages.iter().filter(|l| l.required) {
-                let held = rec.languages.iter().filter(|h| h.code == l.code).map(|h| h.cefr).max();
+                let held = rec
+                    .languages
+                    .iter()
+                    .filter(|h| h.code == l.code)
+                    .map(|h| h.cefr)
+                    .max();
                 match held {
                     Some(c) if c >= l.cefr => {
                         if detail {
@@ -335,8 +386,16 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
             None => (true, say!("no benefit: congruity does not apply")),
             Some(c) if c.congruous => (true, say!("congruous under {}", c.regime)),
             Some(c) => {
-                let failed: Vec<&str> = c.criteria.iter().filter(|x| x.outcome == Outcome::Fail).map(|x| x.name).collect();
-                (false, say!("not congruous under {}: {}", c.regime, failed.join(", ")))
+                let failed: Vec<&str> = c
+                    .criteria
+                    .iter()
+                    .filter(|x| x.outcome == Outcome::Fail)
+                    .map(|x| x.name)
+                    .collect();
+                (
+                    false,
+                    say!("not congruous under {}: {}", c.regime, failed.join(", ")),
+                )
             }
         },
     }
@@ -344,7 +403,9 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
 
 /// The first rule (of those applied to the query) that `row` fails, if any.
 pub fn first_failure(q: &Query, index: &Index, row: u32) -> Option<usize> {
-    q.rules.iter().position(|&r| !check(r, q, index, row, false).0)
+    q.rules
+        .iter()
+        .position(|&r| !check(r, q, index, row, false).0)
 }
 
 /// Every applied rule with its outcome and detail.
@@ -353,7 +414,11 @@ pub fn check_all(q: &Query, index: &Index, row: u32) -> Vec<RuleResult> {
         .iter()
         .map(|&r| {
             let (pass, detail) = check(r, q, index, row, true);
-            RuleResult { name: r.name(), outcome: if pass { Outcome::Pass } else { Outcome::Fail }, detail }
+            RuleResult {
+                name: r.name(),
+                outcome: if pass { Outcome::Pass } else { Outcome::Fail },
+                detail,
+            }
         })
         .collect()
 }

@@ -46,7 +46,13 @@ pub fn isco_proximity(a: &str, b: &str) -> f64 {
 
 /// Scores one row. `max_bm25` is the best BM25 among the eligible (for the text
 /// criterion's normalisation). With `detail`, the criteria are returned too.
-pub fn score(q: &Query, index: &Index, row: u32, max_bm25: f32, detail: bool) -> (f64, Vec<Criterion>) {
+pub fn score(
+    q: &Query,
+    index: &Index,
+    row: u32,
+    max_bm25: f32,
+    detail: bool,
+) -> (f64, Vec<Criterion>) {
     let w = &q.policy.weights;
     let values = [
         skills(q, index, row, detail),
@@ -63,7 +69,13 @@ pub fn score(q: &Query, index: &Index, row: u32, max_bm25: f32, detail: bool) ->
         let points = round10(weight * value);
         total += points;
         if detail {
-            criteria.push(Criterion { name: name.to_string(), weight, value, points, detail: why });
+            criteria.push(Criterion {
+                name: name.to_string(),
+                weight,
+                value,
+                points,
+                detail: why,
+            });
         }
     }
     // Rounding to 10 decimals keeps |score - Σ points| below 1e-10 and prints
@@ -73,7 +85,14 @@ pub fn score(q: &Query, index: &Index, row: u32, max_bm25: f32, detail: bool) ->
 
 fn skills(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
     if q.skills.is_empty() {
-        return (1.0, if detail { "no skills asked".into() } else { String::new() });
+        return (
+            1.0,
+            if detail {
+                "no skills asked".into()
+            } else {
+                String::new()
+            },
+        );
     }
     let feats = &index.features(row).skills;
     let factor = q.policy.scoring.self_declared_factor;
@@ -142,7 +161,13 @@ fn occupation(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String)
         None => format!("no experience or desired profession near {target}"),
         Some((i, true)) => {
             let e = &rec.experiences[i];
-            format!("{} {}, {} months ({})", e.isco, title(&e.isco), e.months, level(&e.isco))
+            format!(
+                "{} {}, {} months ({})",
+                e.isco,
+                title(&e.isco),
+                e.months,
+                level(&e.isco)
+            )
         }
         Some((i, false)) => {
             let d = &rec.desired_isco[i];
@@ -159,20 +184,35 @@ fn education(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) 
         (None, _) => (1.0, say("no minimum".into())),
         (Some(min), None) => (0.0, say(format!("EQF unknown, minimum {min}"))),
         (Some(min), Some(e)) if e >= min => (1.0, say(format!("EQF {e} ≥ {min}"))),
-        (Some(min), Some(e)) => (0.5f64.powi((min - e) as i32), say(format!("EQF {e} < {min}"))),
+        (Some(min), Some(e)) => (
+            0.5f64.powi((min - e) as i32),
+            say(format!("EQF {e} < {min}")),
+        ),
     }
 }
 
 fn languages(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
     let asked = &q.vacancy.languages;
     if asked.is_empty() {
-        return (1.0, if detail { "no languages asked".into() } else { String::new() });
+        return (
+            1.0,
+            if detail {
+                "no languages asked".into()
+            } else {
+                String::new()
+            },
+        );
     }
     let rec = index.record(row);
     let mut sum = 0.0;
     let mut parts = Vec::new();
     for l in asked {
-        let held = rec.languages.iter().filter(|h| h.code == l.code).map(|h| h.cefr).max();
+        let held = rec
+            .languages
+            .iter()
+            .filter(|h| h.code == l.code)
+            .map(|h| h.cefr)
+            .max();
         let v = match held {
             Some(c) if c >= l.cefr => 1.0,
             Some(c) => 0.5f64.powi((l.cefr.rank() - c.rank()) as i32),
@@ -192,13 +232,32 @@ fn languages(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) 
 fn distance(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
     let km = q.km(index.features(row).comune);
     let limit = index.record(row).availability.max_km as f64;
-    let v = if limit <= 0.0 { if km <= 0.0 { 1.0 } else { 0.0 } } else { (1.0 - km / limit).max(0.0) };
-    (v, if detail { format!("{} km of {} km", fmt1(km), fmt1(limit)) } else { String::new() })
+    let v = if limit <= 0.0 {
+        if km <= 0.0 {
+            1.0
+        } else {
+            0.0
+        }
+    } else {
+        (1.0 - km / limit).max(0.0)
+    };
+    (
+        v,
+        if detail {
+            format!("{} km of {} km", fmt1(km), fmt1(limit))
+        } else {
+            String::new()
+        },
+    )
 }
 
 fn text(q: &Query, row: u32, max_bm25: f32, detail: bool) -> (f64, String) {
     let s = q.bm25(row);
-    let v = if max_bm25 > 0.0 { (s / max_bm25) as f64 } else { 0.0 };
+    let v = if max_bm25 > 0.0 {
+        (s / max_bm25) as f64
+    } else {
+        0.0
+    };
     let why = if !detail {
         String::new()
     } else if s == 0.0 {

@@ -9,9 +9,17 @@ use std::path::Path;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED};
-use tantivy::tokenizer::{AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer};
-use tantivy::{DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer,
+};
+use tantivy::{
+    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal, SegmentReader,
+    TantivyDocument, Term,
+};
 
 use crate::error::Result;
 
@@ -71,16 +79,31 @@ impl TextIndex {
         let (_, row, cv) = schema();
         let schema = index.schema();
         if schema.get_field("row").ok() != Some(row) || schema.get_field("cv").ok() != Some(cv) {
-            return Err(tantivy::TantivyError::SchemaError("text index has an unexpected schema".into()).into());
+            return Err(tantivy::TantivyError::SchemaError(
+                "text index has an unexpected schema".into(),
+            )
+            .into());
         }
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(TextIndex { index, reader, row, cv })
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(TextIndex {
+            index,
+            reader,
+            row,
+            cv,
+        })
     }
 
     /// A writer; callers add and delete documents, then commit.
     pub fn writer(&self) -> Result<TextWriter> {
         let writer = self.index.writer_with_num_threads(1, WRITER_MEMORY)?;
-        Ok(TextWriter { writer, row: self.row, cv: self.cv })
+        Ok(TextWriter {
+            writer,
+            row: self.row,
+            cv: self.cv,
+        })
     }
 
     /// Makes committed changes visible to searches.
@@ -120,8 +143,10 @@ impl TextIndex {
         let clauses: Vec<(Occur, Box<dyn Query>)> = terms
             .iter()
             .map(|t| {
-                let q: Box<dyn Query> =
-                    Box::new(TermQuery::new(Term::from_field_text(self.cv, t), IndexRecordOption::WithFreqs));
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(self.cv, t),
+                    IndexRecordOption::WithFreqs,
+                ));
                 (Occur::Should, q)
             })
             .collect();
@@ -152,7 +177,8 @@ impl TextWriter {
 
     /// Deletes the document of `row`.
     pub fn delete(&mut self, row: u32) {
-        self.writer.delete_term(Term::from_field_u64(self.row, row as u64));
+        self.writer
+            .delete_term(Term::from_field_u64(self.row, row as u64));
     }
 
     /// Deletes every document.
@@ -190,8 +216,15 @@ impl Collector for RowScores {
     type Fruit = Vec<(u32, f32)>;
     type Child = RowScoresSegment;
 
-    fn for_segment(&self, _ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<RowScoresSegment> {
-        Ok(RowScoresSegment { rows: segment.fast_fields().u64("row")?, out: Vec::new() })
+    fn for_segment(
+        &self,
+        _ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<RowScoresSegment> {
+        Ok(RowScoresSegment {
+            rows: segment.fast_fields().u64("row")?,
+            out: Vec::new(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -225,7 +258,8 @@ mod tests {
     fn stems_italian_and_scores_only_matching_rows() {
         let t = TextIndex::create(None).unwrap();
         let mut w = t.writer().unwrap();
-        w.add(0, "Saldatore con esperienza in saldature TIG e MIG").unwrap();
+        w.add(0, "Saldatore con esperienza in saldature TIG e MIG")
+            .unwrap();
         w.add(1, "Cameriera di sala, servizio ai tavoli").unwrap();
         w.add(2, "Saldatrice, saldatura a elettrodo").unwrap();
         w.commit("1").unwrap();
@@ -250,7 +284,12 @@ mod tests {
         w.delete(0);
         w.commit("2").unwrap();
         t.reload().unwrap();
-        let rows: Vec<u32> = t.scores("magazziniere").unwrap().iter().map(|(r, _)| *r).collect();
+        let rows: Vec<u32> = t
+            .scores("magazziniere")
+            .unwrap()
+            .iter()
+            .map(|(r, _)| *r)
+            .collect();
         assert_eq!(rows, vec![1]);
     }
 }

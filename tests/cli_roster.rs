@@ -24,7 +24,12 @@ fn roster_json(idx: &std::path::Path, extra: &[&str]) -> Value {
 fn fixture_roster_has_the_expected_people_in_the_expected_order() {
     let (_tmp, idx) = fixture_index();
     let r = roster_json(&idx, &[]);
-    let ids: Vec<&str> = r["entries"].as_array().unwrap().iter().map(|e| e["candidate_id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = r["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["candidate_id"].as_str().unwrap())
+        .collect();
     // C001 has both skills certified; C005, C003, C004 tie on score and are
     // ordered by earlier DID, then id; C002's TIG is a self-declared Italian
     // label; C013 lives 9 km away with a 15 km limit.
@@ -32,14 +37,26 @@ fn fixture_roster_has_the_expected_people_in_the_expected_order() {
     assert_eq!(r["pool"], 13);
     assert_eq!(r["eligible"], 6);
     let ex = &r["excluded"];
-    for (rule, n) in [("available", 1), ("stale", 1), ("distance", 1), ("contract", 1), ("working_time", 1), ("licence", 1), ("skills", 1), ("education", 0)] {
+    for (rule, n) in [
+        ("available", 1),
+        ("stale", 1),
+        ("distance", 1),
+        ("contract", 1),
+        ("working_time", 1),
+        ("licence", 1),
+        ("skills", 1),
+        ("education", 0),
+    ] {
         assert_eq!(ex[rule], n, "excluded.{rule} in {ex}");
     }
     assert_eq!(r["vacancy_id"], "V001");
     assert_eq!(r["mode"], "preselection");
     assert_eq!(r["cap"], 15);
     assert_eq!(r["index_generation"], 1);
-    assert!(r["policy_fingerprint"].as_str().unwrap().starts_with("sha256:"));
+    assert!(r["policy_fingerprint"]
+        .as_str()
+        .unwrap()
+        .starts_with("sha256:"));
 }
 
 #[test]
@@ -47,19 +64,51 @@ fn every_entry_shows_its_points_and_passed_rules() {
     let (_tmp, idx) = fixture_index();
     let r = roster_json(&idx, &[]);
     for e in r["entries"].as_array().unwrap() {
-        let sum: f64 = e["criteria"].as_array().unwrap().iter().map(|c| c["points"].as_f64().unwrap()).sum();
+        let sum: f64 = e["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["points"].as_f64().unwrap())
+            .sum();
         assert!((sum - e["score"].as_f64().unwrap()).abs() < 1e-9, "{e}");
         for rule in e["rules"].as_array().unwrap() {
             assert_eq!(rule["outcome"], "pass", "{rule}");
         }
-        assert!(e.get("congruity").is_some(), "operator view carries congruity (null without a benefit)");
+        assert!(
+            e.get("congruity").is_some(),
+            "operator view carries congruity (null without a benefit)"
+        );
     }
-    let c013 = r["entries"].as_array().unwrap().iter().find(|e| e["candidate_id"] == "C013").unwrap();
-    let dist = c013["rules"].as_array().unwrap().iter().find(|r| r["name"] == "distance").unwrap();
-    assert!(dist["detail"].as_str().unwrap().ends_with("≤ 15 km"), "{dist}");
+    let c013 = r["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["candidate_id"] == "C013")
+        .unwrap();
+    let dist = c013["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "distance")
+        .unwrap();
+    assert!(
+        dist["detail"].as_str().unwrap().ends_with("≤ 15 km"),
+        "{dist}"
+    );
     let c002 = &r["entries"][4];
-    let skills = c002["criteria"].as_array().unwrap().iter().find(|c| c["name"] == "skills").unwrap();
-    assert!(skills["detail"].as_str().unwrap().contains("missing: carrello elevatore"), "{skills}");
+    let skills = c002["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "skills")
+        .unwrap();
+    assert!(
+        skills["detail"]
+            .as_str()
+            .unwrap()
+            .contains("missing: carrello elevatore"),
+        "{skills}"
+    );
 }
 
 #[test]
@@ -76,7 +125,11 @@ fn byte_identical_output_across_runs_and_thread_counts() {
     ];
     let a = rosa_ok(&args);
     let b = rosa_ok(&args);
-    let one = std::process::Command::new(env!("CARGO_BIN_EXE_rosa")).args(args).env("RAYON_NUM_THREADS", "1").output().unwrap();
+    let one = std::process::Command::new(env!("CARGO_BIN_EXE_rosa"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
     assert_eq!(a, b);
     assert_eq!(a.as_bytes(), &one.stdout[..]);
 }
@@ -87,10 +140,20 @@ fn employer_view_hides_rules_and_congruity() {
     let r = roster_json(&idx, &["--view", "employer"]);
     let text = r.to_string();
     for e in r["entries"].as_array().unwrap() {
-        assert!(e.get("rules").is_none() && e.get("congruity").is_none(), "{e}");
+        assert!(
+            e.get("rules").is_none() && e.get("congruity").is_none(),
+            "{e}"
+        );
         assert!(e.get("candidate_id").is_some() && e.get("criteria").is_some());
     }
-    for word in ["benefit", "invalidity", "isee", "dependents", "targeted", "did_date"] {
+    for word in [
+        "benefit",
+        "invalidity",
+        "isee",
+        "dependents",
+        "targeted",
+        "did_date",
+    ] {
         assert!(!text.contains(word), "employer view mentions {word}");
     }
 }
@@ -111,14 +174,18 @@ fn table_format_lists_the_entries() {
     ]);
     assert!(out.contains("Roster V001"), "{out}");
     assert!(out.contains("eligible 6"), "{out}");
-    let first = out.lines().find(|l| l.trim_start().starts_with("1 ")).unwrap();
+    let first = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("1 "))
+        .unwrap();
     assert!(first.contains("C001"), "{out}");
 }
 
 #[test]
 fn batch_prints_one_roster_per_line_in_input_order() {
     let (tmp, idx) = fixture_index();
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(fixture("vacancy.json")).unwrap()).unwrap();
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("vacancy.json")).unwrap()).unwrap();
     let mut lines = String::new();
     for (id, size) in [("VB2", 2), ("VA1", 3), ("VC3", 1)] {
         let mut x = v.clone();
@@ -138,10 +205,19 @@ fn batch_prints_one_roster_per_line_in_input_order() {
         "--policy",
         fixture("policy.toml").to_str().unwrap(),
     ]);
-    let rosters: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let ids: Vec<&str> = rosters.iter().map(|r| r["vacancy_id"].as_str().unwrap()).collect();
+    let rosters: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<&str> = rosters
+        .iter()
+        .map(|r| r["vacancy_id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["VB2", "VA1", "VC3"]);
-    let sizes: Vec<usize> = rosters.iter().map(|r| r["entries"].as_array().unwrap().len()).collect();
+    let sizes: Vec<usize> = rosters
+        .iter()
+        .map(|r| r["entries"].as_array().unwrap().len())
+        .collect();
     assert_eq!(sizes, [2, 3, 1]);
     assert_eq!(rosters[1]["entries"][0]["candidate_id"], "C001");
 }

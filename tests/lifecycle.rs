@@ -23,11 +23,23 @@ fn roster(idx: &Path) -> Value {
 }
 
 fn ids(r: &Value) -> Vec<String> {
-    r["entries"].as_array().unwrap().iter().map(|e| e["candidate_id"].as_str().unwrap().to_string()).collect()
+    r["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["candidate_id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn first_candidate() -> Value {
-    serde_json::from_str(std::fs::read_to_string(fixture("candidates.jsonl")).unwrap().lines().next().unwrap()).unwrap()
+    serde_json::from_str(
+        std::fs::read_to_string(fixture("candidates.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -41,31 +53,76 @@ fn upsert_remove_and_outcome_are_visible_to_the_next_query_with_increasing_gener
     let mut new = first_candidate();
     new["id"] = "C100".into();
     new["did_date"] = "2025-11-01".into();
-    let mut moved: Value = serde_json::from_str(std::fs::read_to_string(fixture("candidates.jsonl")).unwrap().lines().nth(4).unwrap()).unwrap();
+    let mut moved: Value = serde_json::from_str(
+        std::fs::read_to_string(fixture("candidates.jsonl"))
+            .unwrap()
+            .lines()
+            .nth(4)
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(moved["id"], "C005");
     moved["domicile"] = "058091".into();
     let up = tmp.path().join("up.jsonl");
     std::fs::write(&up, format!("{new}\n{moved}\n")).unwrap();
-    rosa_ok(&["index", "upsert", "--index", idx.to_str().unwrap(), "--candidates", up.to_str().unwrap()]);
+    rosa_ok(&[
+        "index",
+        "upsert",
+        "--index",
+        idx.to_str().unwrap(),
+        "--candidates",
+        up.to_str().unwrap(),
+    ]);
     let after = roster(&idx);
     assert_eq!(after["index_generation"], 2);
     assert_eq!(after["pool"], 14);
-    assert_eq!(ids(&after), ["C100", "C001", "C003", "C004", "C002", "C013"], "C100 ties C001 and has the earlier DID");
+    assert_eq!(
+        ids(&after),
+        ["C100", "C001", "C003", "C004", "C002", "C013"],
+        "C100 ties C001 and has the earlier DID"
+    );
     assert_eq!(after["excluded"]["distance"], 2);
 
-    rosa_ok(&["outcome", "--index", idx.to_str().unwrap(), "--vacancy", "V001", "--candidate", "C100", "--result", "hired"]);
+    rosa_ok(&[
+        "outcome",
+        "--index",
+        idx.to_str().unwrap(),
+        "--vacancy",
+        "V001",
+        "--candidate",
+        "C100",
+        "--result",
+        "hired",
+    ]);
     let hired = roster(&idx);
     assert_eq!(hired["index_generation"], 3);
-    assert_eq!(hired["pool"], 13, "a hired person leaves the available pool");
+    assert_eq!(
+        hired["pool"], 13,
+        "a hired person leaves the available pool"
+    );
     assert!(!ids(&hired).contains(&"C100".to_string()));
 
-    rosa_ok(&["index", "remove", "--index", idx.to_str().unwrap(), "--ids", "C001,C002"]);
+    rosa_ok(&[
+        "index",
+        "remove",
+        "--index",
+        idx.to_str().unwrap(),
+        "--ids",
+        "C001,C002",
+    ]);
     let removed = roster(&idx);
     assert_eq!(removed["index_generation"], 4);
     assert_eq!(ids(&removed), ["C003", "C004", "C013"]);
 
     // Removing an unknown id is bad input and changes nothing.
-    let out = rosa(&["index", "remove", "--index", idx.to_str().unwrap(), "--ids", "C003,NOPE"]);
+    let out = rosa(&[
+        "index",
+        "remove",
+        "--index",
+        idx.to_str().unwrap(),
+        "--ids",
+        "C003,NOPE",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("NOPE"));
     assert_eq!(roster(&idx)["index_generation"], 4);
@@ -82,7 +139,14 @@ fn a_bad_upsert_changes_nothing() {
     good["id"] = "C201".into();
     let up = tmp.path().join("up.jsonl");
     std::fs::write(&up, format!("{good}\n{bad}\n")).unwrap();
-    let out = rosa(&["index", "upsert", "--index", idx.to_str().unwrap(), "--candidates", up.to_str().unwrap()]);
+    let out = rosa(&[
+        "index",
+        "upsert",
+        "--index",
+        idx.to_str().unwrap(),
+        "--candidates",
+        up.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("up.jsonl:2: C200: education_eqf"));
     let after = roster(&idx);
@@ -98,17 +162,54 @@ fn audit_chain_verifies_replays_and_names_the_first_altered_record() {
     new["id"] = "C300".into();
     let up = tmp.path().join("up.jsonl");
     std::fs::write(&up, format!("{new}\n")).unwrap();
-    rosa_ok(&["index", "upsert", "--index", idx.to_str().unwrap(), "--candidates", up.to_str().unwrap()]);
+    rosa_ok(&[
+        "index",
+        "upsert",
+        "--index",
+        idx.to_str().unwrap(),
+        "--candidates",
+        up.to_str().unwrap(),
+    ]);
     roster(&idx);
-    rosa_ok(&["explain", "--index", idx.to_str().unwrap(), "--vacancy", fixture("vacancy.json").to_str().unwrap(), "--candidate", "C006"]);
+    rosa_ok(&[
+        "explain",
+        "--index",
+        idx.to_str().unwrap(),
+        "--vacancy",
+        fixture("vacancy.json").to_str().unwrap(),
+        "--candidate",
+        "C006",
+    ]);
 
-    let v: Value = serde_json::from_str(&rosa_ok(&["audit", "verify", "--index", idx.to_str().unwrap()])).unwrap();
+    let v: Value = serde_json::from_str(&rosa_ok(&[
+        "audit",
+        "verify",
+        "--index",
+        idx.to_str().unwrap(),
+    ]))
+    .unwrap();
     assert_eq!(v["ok"], true);
     assert_eq!(v["records"], 5, "build, roster, upsert, roster, explain");
 
     // Both rosters replay on their own generation with the same output hash.
-    let r: Value = serde_json::from_str(&rosa_ok(&["audit", "replay", "--index", idx.to_str().unwrap()])).unwrap();
-    let statuses: Vec<(u64, &str)> = r.as_array().unwrap().iter().map(|x| (x["index_generation"].as_u64().unwrap(), x["status"].as_str().unwrap())).collect();
+    let r: Value = serde_json::from_str(&rosa_ok(&[
+        "audit",
+        "replay",
+        "--index",
+        idx.to_str().unwrap(),
+    ]))
+    .unwrap();
+    let statuses: Vec<(u64, &str)> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["index_generation"].as_u64().unwrap(),
+                x["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(statuses, [(1, "match"), (2, "match")]);
 
     // Alter the third record (an upsert) and the chain breaks there.
@@ -131,7 +232,13 @@ fn index_files_are_not_world_readable() {
     let mut stack = vec![idx.clone()];
     while let Some(p) = stack.pop() {
         let mode = std::fs::metadata(&p).unwrap().permissions().mode();
-        assert_eq!(mode & 0o007, 0, "{} is world-accessible ({:o})", p.display(), mode);
+        assert_eq!(
+            mode & 0o007,
+            0,
+            "{} is world-accessible ({:o})",
+            p.display(),
+            mode
+        );
         if p.is_dir() {
             for e in std::fs::read_dir(&p).unwrap() {
                 let e = e.unwrap().path();
@@ -147,7 +254,19 @@ fn index_files_are_not_world_readable() {
 
 fn generated(dir: &Path, n: usize, seed: u64) -> std::path::PathBuf {
     let out = dir.join(format!("gen{seed}"));
-    rosa_ok(&["gen", "--candidates", &n.to_string(), "--vacancies", "0", "--seed", &seed.to_string(), "--as-of", "2026-11-01", "--out", out.to_str().unwrap()]);
+    rosa_ok(&[
+        "gen",
+        "--candidates",
+        &n.to_string(),
+        "--vacancies",
+        "0",
+        "--seed",
+        &seed.to_string(),
+        "--as-of",
+        "2026-11-01",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     out.join("candidates.jsonl")
 }
 
@@ -161,18 +280,43 @@ fn sigkill_mid_write_leaves_the_old_or_the_new_generation() {
     // Ids of seed 2 overlap seed 1's (same id scheme): the upsert replaces 2000
     // and adds 1000, so the pool goes 2000 -> 3000.
     let idx = tmp.path().join("idx");
-    rosa_ok(&["index", "build", "--candidates", base.to_str().unwrap(), "--index", idx.to_str().unwrap()]);
+    rosa_ok(&[
+        "index",
+        "build",
+        "--candidates",
+        base.to_str().unwrap(),
+        "--index",
+        idx.to_str().unwrap(),
+    ]);
     // Time one whole upsert, then kill at fractions of that time (and beyond).
     let t = std::time::Instant::now();
-    rosa_ok(&["index", "upsert", "--candidates", more.to_str().unwrap(), "--index", idx.to_str().unwrap()]);
+    rosa_ok(&[
+        "index",
+        "upsert",
+        "--candidates",
+        more.to_str().unwrap(),
+        "--index",
+        idx.to_str().unwrap(),
+    ]);
     let full = t.elapsed().as_millis() as u64;
     let mut seen_new = false;
     for i in 0..12u64 {
         let before = roster(&idx);
         let g0 = before["index_generation"].as_u64().unwrap();
-        let (verb, file) = if i % 3 == 2 { ("build", &base) } else { ("upsert", &more) };
+        let (verb, file) = if i % 3 == 2 {
+            ("build", &base)
+        } else {
+            ("upsert", &more)
+        };
         let mut child = Command::new(env!("CARGO_BIN_EXE_rosa"))
-            .args(["index", verb, "--candidates", file.to_str().unwrap(), "--index", idx.to_str().unwrap()])
+            .args([
+                "index",
+                verb,
+                "--candidates",
+                file.to_str().unwrap(),
+                "--index",
+                idx.to_str().unwrap(),
+            ])
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
@@ -181,7 +325,10 @@ fn sigkill_mid_write_leaves_the_old_or_the_new_generation() {
         let status = child.wait().unwrap();
         let after = roster(&idx);
         let g1 = after["index_generation"].as_u64().unwrap();
-        assert!(g1 == g0 || g1 == g0 + 1, "iteration {i}: generation {g0} -> {g1}");
+        assert!(
+            g1 == g0 || g1 == g0 + 1,
+            "iteration {i}: generation {g0} -> {g1}"
+        );
         let pool = after["pool"].as_u64().unwrap();
         assert!(pool == 2000 || pool == 3000, "iteration {i}: pool {pool}");
         let expected = match (verb, g1 == g0) {
@@ -189,14 +336,23 @@ fn sigkill_mid_write_leaves_the_old_or_the_new_generation() {
             ("upsert", false) => 3000,
             _ => before["pool"].as_u64().unwrap(),
         };
-        assert_eq!(pool, expected, "iteration {i}: {verb} killed, generation {g0} -> {g1}");
+        assert_eq!(
+            pool, expected,
+            "iteration {i}: {verb} killed, generation {g0} -> {g1}"
+        );
         if g1 == g0 + 1 {
             seen_new = true;
         }
         if status.success() {
             assert_eq!(g1, g0 + 1, "a finished write is visible");
         }
-        let v: Value = serde_json::from_str(&rosa_ok(&["audit", "verify", "--index", idx.to_str().unwrap()])).unwrap();
+        let v: Value = serde_json::from_str(&rosa_ok(&[
+            "audit",
+            "verify",
+            "--index",
+            idx.to_str().unwrap(),
+        ]))
+        .unwrap();
         assert_eq!(v["ok"], true, "iteration {i}: {v}");
     }
     assert!(seen_new, "some write finished within the delays tried");
@@ -209,13 +365,27 @@ fn readers_during_writes_see_a_consistent_generation() {
     let base = generated(tmp.path(), 1500, 3);
     let more = generated(tmp.path(), 2500, 4);
     let idx = tmp.path().join("idx");
-    rosa_ok(&["index", "build", "--candidates", base.to_str().unwrap(), "--index", idx.to_str().unwrap()]);
+    rosa_ok(&[
+        "index",
+        "build",
+        "--candidates",
+        base.to_str().unwrap(),
+        "--index",
+        idx.to_str().unwrap(),
+    ]);
     let writer = {
         let idx = idx.clone();
         let more = more.clone();
         std::thread::spawn(move || {
             for _ in 0..3 {
-                rosa_ok(&["index", "upsert", "--candidates", more.to_str().unwrap(), "--index", idx.to_str().unwrap()]);
+                rosa_ok(&[
+                    "index",
+                    "upsert",
+                    "--candidates",
+                    more.to_str().unwrap(),
+                    "--index",
+                    idx.to_str().unwrap(),
+                ]);
             }
         })
     };
@@ -224,7 +394,11 @@ fn readers_during_writes_see_a_consistent_generation() {
         let r = roster(&idx);
         let g = r["index_generation"].as_u64().unwrap();
         let pool = r["pool"].as_u64().unwrap();
-        assert_eq!(pool, if g == 1 { 1500 } else { 2500 }, "generation {g} with pool {pool}");
+        assert_eq!(
+            pool,
+            if g == 1 { 1500 } else { 2500 },
+            "generation {g} with pool {pool}"
+        );
         seen.insert(g);
     }
     writer.join().unwrap();
@@ -243,7 +417,13 @@ fn a_torn_last_audit_record_is_dropped_by_the_next_append() {
     let out = rosa(&["audit", "verify", "--index", idx.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "a torn tail is reported");
     roster(&idx);
-    let v: Value = serde_json::from_str(&rosa_ok(&["audit", "verify", "--index", idx.to_str().unwrap()])).unwrap();
+    let v: Value = serde_json::from_str(&rosa_ok(&[
+        "audit",
+        "verify",
+        "--index",
+        idx.to_str().unwrap(),
+    ]))
+    .unwrap();
     assert_eq!(v["ok"], true);
     assert_eq!(v["records"], 3);
 }

@@ -10,9 +10,18 @@ use rosa::{Engine, Policy};
 
 const COMUNI: [&str; 6] = ["015146", "F205", "015209", "108033", "058091", "017029"];
 const SKILLS: [(&str, &str); 4] = [
-    ("http://data.europa.eu/esco/skill/a51adea8-bf02-488a-a0d8-b0961caca5b0", "saldatura TIG"),
-    ("http://data.europa.eu/esco/skill/28cb374e-6261-4133-8371-f9a5470145da", "muletto"),
-    ("http://data.europa.eu/esco/skill/5ba1d5b9-3f8d-46ca-bf9f-2e9ca65d1350", "HACCP"),
+    (
+        "http://data.europa.eu/esco/skill/a51adea8-bf02-488a-a0d8-b0961caca5b0",
+        "saldatura TIG",
+    ),
+    (
+        "http://data.europa.eu/esco/skill/28cb374e-6261-4133-8371-f9a5470145da",
+        "muletto",
+    ),
+    (
+        "http://data.europa.eu/esco/skill/5ba1d5b9-3f8d-46ca-bf9f-2e9ca65d1350",
+        "HACCP",
+    ),
     ("http://example.org/skill/unknown", "cucire a mano"),
 ];
 const ISCO: [&str; 4] = ["7212", "7214", "8344", "5120"];
@@ -36,25 +45,47 @@ struct Knobs {
 
 fn knobs() -> impl Strategy<Value = Knobs> {
     (
-        (0..COMUNI.len(), prop::option::weighted(0.9, 0..700i32), 0..300i32, prop::option::of(1u8..=8)),
-        (prop::collection::vec((0..SKILLS.len(), any::<bool>(), any::<bool>()), 0..4), 0..ISCO.len(), 0..80u32),
-        (any::<bool>(), prop::option::of(0..6usize), prop::sample::select(vec![0u32, 5, 20, 50, 500]), 1..32u8, 0..16u8, 0..3usize),
+        (
+            0..COMUNI.len(),
+            prop::option::weighted(0.9, 0..700i32),
+            0..300i32,
+            prop::option::of(1u8..=8),
+        ),
+        (
+            prop::collection::vec((0..SKILLS.len(), any::<bool>(), any::<bool>()), 0..4),
+            0..ISCO.len(),
+            0..80u32,
+        ),
+        (
+            any::<bool>(),
+            prop::option::of(0..6usize),
+            prop::sample::select(vec![0u32, 5, 20, 50, 500]),
+            1..32u8,
+            0..16u8,
+            0..3usize,
+        ),
     )
-        .prop_map(|((comune, did, confirmed_after, eqf), (skills, isco, months), (licence_b, en, max_km, contracts, flags, text))| Knobs {
-            comune,
-            did,
-            confirmed_after,
-            eqf,
-            skills,
-            isco,
-            months,
-            licence_b,
-            en,
-            max_km,
-            contracts,
-            flags,
-            text,
-        })
+        .prop_map(
+            |(
+                (comune, did, confirmed_after, eqf),
+                (skills, isco, months),
+                (licence_b, en, max_km, contracts, flags, text),
+            )| Knobs {
+                comune,
+                did,
+                confirmed_after,
+                eqf,
+                skills,
+                isco,
+                months,
+                licence_b,
+                en,
+                max_km,
+                contracts,
+                flags,
+                text,
+            },
+        )
 }
 
 fn candidate(i: usize, k: &Knobs) -> CandidateRecord {
@@ -67,7 +98,12 @@ fn candidate(i: usize, k: &Knobs) -> CandidateRecord {
         did_date: did,
         availability_confirmed: did.map(|d| d.add_days(k.confirmed_after)),
         education_eqf: k.eqf,
-        experiences: vec![Experience { isco: ISCO[k.isco].into(), months: k.months, end_year: Some(2025), certified: false }],
+        experiences: vec![Experience {
+            isco: ISCO[k.isco].into(),
+            months: k.months,
+            end_year: Some(2025),
+            certified: false,
+        }],
         desired_isco: vec![],
         skills: k
             .skills
@@ -78,11 +114,28 @@ fn candidate(i: usize, k: &Knobs) -> CandidateRecord {
                 certified: cert,
             })
             .collect(),
-        languages: k.en.map(|l| vec![Language { code: "en".into(), cefr: Cefr::ALL[l] }]).unwrap_or_default(),
-        licences: if k.licence_b { vec!["B".into()] } else { vec![] },
+        languages: k
+            .en
+            .map(|l| {
+                vec![Language {
+                    code: "en".into(),
+                    cefr: Cefr::ALL[l],
+                }]
+            })
+            .unwrap_or_default(),
+        licences: if k.licence_b {
+            vec!["B".into()]
+        } else {
+            vec![]
+        },
         availability: Availability {
             max_km: k.max_km,
-            contracts: ContractType::ALL.iter().enumerate().filter(|(b, _)| k.contracts & (1 << b) != 0).map(|(_, c)| *c).collect(),
+            contracts: ContractType::ALL
+                .iter()
+                .enumerate()
+                .filter(|(b, _)| k.contracts & (1 << b) != 0)
+                .map(|(_, c)| *c)
+                .collect(),
             full_time: k.flags & 1 != 0,
             part_time: k.flags & 2 != 0,
             shifts: k.flags & 4 != 0,
@@ -96,7 +149,13 @@ fn candidate(i: usize, k: &Knobs) -> CandidateRecord {
     }
 }
 
-fn vacancy(size: u32, required: Vec<usize>, hours: f64, shifts: bool, lang: Option<usize>) -> VacancyRecord {
+fn vacancy(
+    size: u32,
+    required: Vec<usize>,
+    hours: f64,
+    shifts: bool,
+    lang: Option<usize>,
+) -> VacancyRecord {
     let mut v: VacancyRecord = serde_json::from_str(
         r#"{"id":"VP","isco":"7212","workplace":"015146","title":"Saldatore TIG","text":"saldatore TIG carrellista",
             "contract":{"type":"fixed_term","months":6,"hours_per_week":40}}"#,
@@ -113,13 +172,27 @@ fn vacancy(size: u32, required: Vec<usize>, hours: f64, shifts: bool, lang: Opti
             weight: 1.0 + s as f64,
         })
         .collect();
-    v.licences = vec![VacancyLicence { code: "b".into(), required: true }];
-    v.languages = lang.map(|l| vec![VacancyLanguage { code: "en".into(), cefr: Cefr::ALL[l], required: true }]).unwrap_or_default();
+    v.licences = vec![VacancyLicence {
+        code: "b".into(),
+        required: true,
+    }];
+    v.languages = lang
+        .map(|l| {
+            vec![VacancyLanguage {
+                code: "en".into(),
+                cefr: Cefr::ALL[l],
+                required: true,
+            }]
+        })
+        .unwrap_or_default();
     v
 }
 
 fn policy() -> Policy {
-    Policy { as_of: Date::parse("2026-11-01"), ..Policy::default() }
+    Policy {
+        as_of: Date::parse("2026-11-01"),
+        ..Policy::default()
+    }
 }
 
 proptest! {

@@ -9,7 +9,12 @@ use rosa::Policy;
 pub fn run(candidates: usize, vacancies: usize, seed: u64) -> Result<()> {
     let started = std::time::Instant::now();
     let as_of = rosa::date::Date::today();
-    let data = rosa::gen::generate(&rosa::gen::GenConfig { candidates, vacancies, seed, as_of });
+    let data = rosa::gen::generate(&rosa::gen::GenConfig {
+        candidates,
+        vacancies,
+        seed,
+        as_of,
+    });
     let tmp = tempfile::Builder::new().prefix("rosa-demo-").tempdir()?;
     let dir = tmp.path().join("index");
     let engine = super::build_index(&dir, data.candidates, data.vacancies.clone())?;
@@ -19,11 +24,18 @@ pub fn run(candidates: usize, vacancies: usize, seed: u64) -> Result<()> {
         engine.index().vacancies().len(),
         started.elapsed().as_secs_f64()
     );
-    let policy = Policy { as_of: Some(as_of), ..Policy::default() };
+    let policy = Policy {
+        as_of: Some(as_of),
+        ..Policy::default()
+    };
     // The two preselection vacancies with the most eligible people, so that the
     // example shows a full roster and the narrowing advice.
     let mut shown = 0;
-    for v in data.vacancies.iter().filter(|v| v.mode == Mode::Preselection) {
+    for v in data
+        .vacancies
+        .iter()
+        .filter(|v| v.mode == Mode::Preselection)
+    {
         let roster = engine.roster(v, &policy)?;
         if roster.entries.len() < 5 {
             continue;
@@ -36,6 +48,9 @@ pub fn run(candidates: usize, vacancies: usize, seed: u64) -> Result<()> {
         }
         shown += 1;
     }
-    eprintln!("rosa demo: done in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "rosa demo: done in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

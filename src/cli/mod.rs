@@ -1,6 +1,7 @@
 //! Flags (clap), dispatch, exit codes. Exit codes: 0 ok, 2 bad input (the message
 //! names file:line, id and field), 1 any other failure.
 
+mod bench;
 mod demo;
 mod table;
 
@@ -13,7 +14,11 @@ use rosa::model::{read_json, read_jsonl, CandidateRecord, VacancyRecord};
 use rosa::{Engine, Policy};
 
 #[derive(Parser)]
-#[command(name = "rosa", version, about = "Incrocio domanda/offerta: explained rosters of at most 15 candidates")]
+#[command(
+    name = "rosa",
+    version,
+    about = "Incrocio domanda/offerta: explained rosters of at most 15 candidates"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -25,6 +30,21 @@ enum Command {
     Demo(DemoArgs),
     /// Writes synthetic, reproducible candidates.jsonl and vacancies.jsonl.
     Gen(GenArgs),
+    /// Latency report on generated data: build, reopen, p50/p95/p99, batch rosters/s.
+    Bench {
+        /// Candidates to generate.
+        #[arg(long, default_value_t = 100_000)]
+        candidates: usize,
+        /// Vacancies (rosters) to run.
+        #[arg(long, default_value_t = 200)]
+        vacancies: usize,
+        /// Generator seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Keep the index in this directory instead of a temporary one.
+        #[arg(long)]
+        keep: Option<PathBuf>,
+    },
     /// Builds and maintains an index.
     #[command(subcommand)]
     Index(IndexCommand),
@@ -197,7 +217,11 @@ struct RosterArgs {
     #[arg(long)]
     index: PathBuf,
     /// One vacancy (a JSON object).
-    #[arg(long, conflicts_with = "vacancies", required_unless_present = "vacancies")]
+    #[arg(
+        long,
+        conflicts_with = "vacancies",
+        required_unless_present = "vacancies"
+    )]
     vacancy: Option<PathBuf>,
     /// Many vacancies, one JSON per line: one roster per line, in input order.
     #[arg(long)]
@@ -219,22 +243,44 @@ pub fn run() -> Result<()> {
     match cli.command {
         Command::Demo(a) => demo::run(a.candidates, a.vacancies, a.seed),
         Command::Gen(a) => gen(a),
-        Command::Index(IndexCommand::Build { candidates, vacancies, index }) => build(&candidates, vacancies.as_deref(), &index),
+        Command::Bench {
+            candidates,
+            vacancies,
+            seed,
+            keep,
+        } => bench::run(candidates, vacancies, seed, keep.as_deref()),
+        Command::Index(IndexCommand::Build {
+            candidates,
+            vacancies,
+            index,
+        }) => build(&candidates, vacancies.as_deref(), &index),
         Command::Index(IndexCommand::Upsert { index, candidates }) => {
             let records: Vec<CandidateRecord> = read_jsonl(&candidates)?;
             let n = records.len();
             let mut engine = open(&index)?;
             let g = engine.upsert(records)?;
-            eprintln!("rosa: upserted {n} candidates into {} (generation {g})", index.display());
+            eprintln!(
+                "rosa: upserted {n} candidates into {} (generation {g})",
+                index.display()
+            );
             Ok(())
         }
         Command::Index(IndexCommand::Remove { index, ids }) => {
             let mut engine = open(&index)?;
             let g = engine.remove(&ids)?;
-            eprintln!("rosa: removed {} candidates from {} (generation {g})", ids.len(), index.display());
+            eprintln!(
+                "rosa: removed {} candidates from {} (generation {g})",
+                ids.len(),
+                index.display()
+            );
             Ok(())
         }
-        Command::Outcome { index, vacancy, candidate, result } => {
+        Command::Outcome {
+            index,
+            vacancy,
+            candidate,
+            result,
+        } => {
             use rosa::index::OutcomeKind as K;
             let kind = match result {
                 OutcomeArg::Contacted => K::Contacted,
@@ -246,7 +292,10 @@ pub fn run() -> Result<()> {
             };
             let mut engine = open(&index)?;
             let g = engine.record_outcome(&vacancy, &candidate, kind)?;
-            eprintln!("rosa: recorded {} for {candidate} on {vacancy} (generation {g})", kind.as_str());
+            eprintln!(
+                "rosa: recorded {} for {candidate} on {vacancy} (generation {g})",
+                kind.as_str()
+            );
             Ok(())
         }
         Command::Audit(AuditCommand::Verify { index }) => {
@@ -254,7 +303,9 @@ pub fn run() -> Result<()> {
             print_json(&v)?;
             match v.first_broken {
                 None => Ok(()),
-                Some((line, why)) => Err(anyhow::anyhow!("audit log broken at record {line}: {why}")),
+                Some((line, why)) => {
+                    Err(anyhow::anyhow!("audit log broken at record {line}: {why}"))
+                }
             }
         }
         Command::Audit(AuditCommand::Replay { index, seq }) => {
@@ -262,7 +313,9 @@ pub fn run() -> Result<()> {
             print_json(&replays)?;
             let bad = replays.iter().filter(|r| r.status == "mismatch").count();
             if bad > 0 {
-                return Err(anyhow::anyhow!("{bad} replayed rosters differ from the logged output"));
+                return Err(anyhow::anyhow!(
+                    "{bad} replayed rosters differ from the logged output"
+                ));
             }
             Ok(())
         }
@@ -299,7 +352,11 @@ pub fn render_error(err: &anyhow::Error) -> String {
     let mut s = String::new();
     for (i, cause) in err.chain().enumerate() {
         if i > 0 {
-            s.push_str(if i == 1 { "\n  caused by: " } else { "\n  and: " });
+            s.push_str(if i == 1 {
+                "\n  caused by: "
+            } else {
+                "\n  and: "
+            });
         }
         s.push_str(&cause.to_string());
     }
@@ -331,10 +388,16 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
 
 fn gen(a: GenArgs) -> Result<()> {
     let as_of = match &a.as_of {
-        Some(s) => rosa::date::Date::parse(s).ok_or_else(|| UsageError(format!("--as-of: expected YYYY-MM-DD, got {s:?}")))?,
+        Some(s) => rosa::date::Date::parse(s)
+            .ok_or_else(|| UsageError(format!("--as-of: expected YYYY-MM-DD, got {s:?}")))?,
         None => rosa::date::Date::today(),
     };
-    let cfg = rosa::gen::GenConfig { candidates: a.candidates, vacancies: a.vacancies, seed: a.seed, as_of };
+    let cfg = rosa::gen::GenConfig {
+        candidates: a.candidates,
+        vacancies: a.vacancies,
+        seed: a.seed,
+        as_of,
+    };
     let data = rosa::gen::generate(&cfg);
     rosa::gen::write_dir(&data, &a.out)?;
     eprintln!(
@@ -363,7 +426,11 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
 }
 
 /// Builds an index, with a progress bar on a terminal.
-pub fn build_index(dir: &Path, candidates: Vec<CandidateRecord>, vacancies: Vec<VacancyRecord>) -> Result<Engine> {
+pub fn build_index(
+    dir: &Path,
+    candidates: Vec<CandidateRecord>,
+    vacancies: Vec<VacancyRecord>,
+) -> Result<Engine> {
     let bar = progress_bar();
     let engine = match &bar {
         Some(bar) => {

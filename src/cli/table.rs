@@ -9,7 +9,10 @@ use rosa::Roster;
 /// each criterion.
 pub fn roster(r: &Roster, v: &VacancyRecord) -> String {
     let comuni = rosa::geo::Comuni::embedded();
-    let place = comuni.lookup(&v.workplace).map(|c| comuni.get(c).name.clone()).unwrap_or_default();
+    let place = comuni
+        .lookup(&v.workplace)
+        .map(|c| comuni.get(c).name.clone())
+        .unwrap_or_default();
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -21,12 +24,32 @@ pub fn roster(r: &Roster, v: &VacancyRecord) -> String {
         r.mode.as_str(),
         r.cap
     );
-    let excluded: Vec<String> = r.excluded.0.iter().filter(|(_, c)| *c > 0).map(|(k, c)| format!("{k} {c}")).collect();
-    let _ = writeln!(s, "pool {} · eligible {} · excluded: {}", r.pool, r.eligible, if excluded.is_empty() { "none".into() } else { excluded.join(", ") });
+    let excluded: Vec<String> = r
+        .excluded
+        .0
+        .iter()
+        .filter(|(_, c)| *c > 0)
+        .map(|(k, c)| format!("{k} {c}"))
+        .collect();
+    let _ = writeln!(
+        s,
+        "pool {} · eligible {} · excluded: {}",
+        r.pool,
+        r.eligible,
+        if excluded.is_empty() {
+            "none".into()
+        } else {
+            excluded.join(", ")
+        }
+    );
     for n in &r.narrowing {
         let _ = writeln!(s, "  narrow with {} → {} eligible", n.parameter, n.eligible);
     }
-    let names: Vec<&str> = r.entries.first().map(|e| e.criteria.iter().map(|c| c.name.as_str()).collect()).unwrap_or_default();
+    let names: Vec<&str> = r
+        .entries
+        .first()
+        .map(|e| e.criteria.iter().map(|c| c.name.as_str()).collect())
+        .unwrap_or_default();
     let _ = write!(s, "{:>4}  {:<12} {:>7}", "rank", "candidate", "score");
     for n in &names {
         let _ = write!(s, " {:>10}", n);
@@ -46,6 +69,12 @@ pub fn roster(r: &Roster, v: &VacancyRecord) -> String {
     if r.entries.is_empty() {
         let _ = writeln!(s, "  (nobody eligible)");
     }
-    let _ = write!(s, "policy {} · index generation {} · rosa {}", &r.policy_fingerprint[..19.min(r.policy_fingerprint.len())], r.index_generation, r.engine_version);
+    let _ = write!(
+        s,
+        "policy {} · index generation {} · rosa {}",
+        &r.policy_fingerprint[..19.min(r.policy_fingerprint.len())],
+        r.index_generation,
+        r.engine_version
+    );
     s
 }

@@ -6,12 +6,17 @@ use std::process::{Command, Output};
 
 /// Path of a file under tests/fixtures.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// Runs the rosa binary.
 pub fn rosa(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rosa")).args(args).output().expect("rosa runs")
+    Command::new(env!("CARGO_BIN_EXE_rosa"))
+        .args(args)
+        .output()
+        .expect("rosa runs")
 }
 
 /// Runs rosa and expects success; returns stdout.
@@ -30,6 +35,13 @@ pub fn rosa_ok(args: &[&str]) -> String {
 pub fn fixture_index() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let idx = tmp.path().join("idx");
-    rosa_ok(&["index", "build", "--candidates", fixture("candidates.jsonl").to_str().unwrap(), "--index", idx.to_str().unwrap()]);
+    rosa_ok(&[
+        "index",
+        "build",
+        "--candidates",
+        fixture("candidates.jsonl").to_str().unwrap(),
+        "--index",
+        idx.to_str().unwrap(),
+    ]);
     (tmp, idx)
 }

@@ -1,0 +1,144 @@
+//! `rosa bench`: a reproducible latency report on generated data. Builds an
+//! index in a temporary directory, reopens it, runs rosters and prints build
+//! time, peak RSS, reopen time, p50/p95/p99 roster latency, batch rosters/s and
+//! the index size on disk.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use rayon::prelude::*;
+use rosa::Policy;
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn dir_size(p: &std::path::Path) -> u64 {
+    let Ok(meta) = std::fs::metadata(p) else {
+        return 0;
+    };
+    if meta.is_file() {
+        return meta.len();
+    }
+    std::fs::read_dir(p)
+        .map(|rd| rd.flatten().map(|e| dir_size(&e.path())).sum())
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+/// Runs the report.
+pub fn run(
+    candidates: usize,
+    vacancies: usize,
+    seed: u64,
+    keep: Option<&std::path::Path>,
+) -> Result<()> {
+    let as_of = rosa::date::Date::parse("2026-11-01").expect("date");
+    let policy = Policy {
+        as_of: Some(as_of),
+        ..Policy::default()
+    };
+    println!(
+        "rosa bench: {candidates} candidates, {vacancies} vacancies, seed {seed}, {} threads",
+        rayon::current_num_threads()
+    );
+
+    let t = Instant::now();
+    let data = rosa::gen::generate(&rosa::gen::GenConfig {
+        candidates,
+        vacancies,
+        seed,
+        as_of,
+    });
+    println!(
+        "  generate            {:>10.2} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let tmp = tempfile::Builder::new().prefix("rosa-bench-").tempdir()?;
+    let dir = keep
+        .map(|p| p.to_path_buf())
+        .unwrap_or_else(|| tmp.path().join("index"));
+    let vacs = data.vacancies;
+    let t = Instant::now();
+    let engine = rosa::Engine::build(&dir, data.candidates, Vec::new())?;
+    let build = t.elapsed().as_secs_f64();
+    println!(
+        "  build               {:>10.2} s   (peak RSS so far {:.0} MiB)",
+        build,
+        peak_rss_mib()
+    );
+    drop(engine);
+
+    let t = Instant::now();
+    let engine = rosa::Engine::open(&dir)?;
+    println!(
+        "  reopen              {:>10.2} s",
+        t.elapsed().as_secs_f64()
+    );
+    println!(
+        "  index size on disk  {:>10.1} MiB",
+        dir_size(&dir) as f64 / 1048576.0
+    );
+
+    // Single rosters, one after the other (each parallel inside), no audit append.
+    let index = engine.index();
+    let scored: Vec<_> = vacs
+        .iter()
+        .filter(|v| !v.mode.is_graduatoria() || v.applicants.is_some())
+        .collect();
+    let mut lat = Vec::with_capacity(scored.len());
+    let mut eligible = 0u64;
+    for v in &scored {
+        let t = Instant::now();
+        let r = rosa::roster::roster(index, v, &policy)?;
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        eligible += r.eligible;
+    }
+    lat.sort_by(f64::total_cmp);
+    println!(
+        "  roster latency      p50 {:.2} ms   p95 {:.2} ms   p99 {:.2} ms   max {:.2} ms   ({} rosters, mean eligible {:.0})",
+        percentile(&lat, 0.50),
+        percentile(&lat, 0.95),
+        percentile(&lat, 0.99),
+        lat.last().copied().unwrap_or(f64::NAN),
+        lat.len(),
+        eligible as f64 / lat.len().max(1) as f64
+    );
+
+    // Batch: many vacancies at once, in parallel across vacancies.
+    let t = Instant::now();
+    let done: usize = scored
+        .par_iter()
+        .map(|v| rosa::roster::roster(index, v, &policy).map(|_| 1))
+        .sum::<rosa::Result<usize>>()?;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "  batch               {:>10.0} rosters/s ({done} in {secs:.2} s)",
+        done as f64 / secs
+    );
+
+    // One audited roster (appends to the hash-chained log with fsync).
+    let t = Instant::now();
+    engine.roster(scored[0], &policy)?;
+    println!(
+        "  audited roster      {:>10.2} ms (includes the fsync'd audit append)",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    println!("  peak RSS            {:>10.0} MiB", peak_rss_mib());
+    Ok(())
+}
