@@ -183,6 +183,8 @@ pub fn explain(
         eligible,
         first_failure: if in_pool {
             first_failure
+        } else if index.hired().contains(row) {
+            Some("hired")
         } else {
             Some("applicants")
         },

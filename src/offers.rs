@@ -51,10 +51,15 @@ pub fn offers(index: &Index, policy: &Policy, candidate_id: &str) -> Result<Offe
     let row = index.row_of(candidate_id).ok_or_else(|| {
         Error::NotFound(format!("candidate {candidate_id:?} is not in the index"))
     })?;
+    // A person hired through an outcome is no longer available: no offers.
+    let hired = index.hired().contains(row);
     let found: Vec<Result<Option<Offer>>> = index
         .vacancies()
         .par_iter()
         .map(|v| {
+            if hired {
+                return Ok(None);
+            }
             if let Some(a) = &v.applicants {
                 if !a.iter().any(|id| id == candidate_id) {
                     return Ok(None);

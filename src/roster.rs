@@ -129,12 +129,18 @@ pub struct Roster {
 
 impl Roster {
     /// The roster as shown to `view`. The employer view drops every rule outcome
-    /// and congruity verdict (they speak of availability, benefits and disability).
+    /// and congruity verdict (they speak of availability, benefits and disability)
+    /// and, in graduatoria modes, the points terms (invalidity, ISEE, income,
+    /// dependents, age): the employer sees rank and total points only.
     pub fn for_view(mut self, view: View) -> Roster {
         if view == View::Employer {
+            let graduatoria = self.mode.is_graduatoria();
             for e in &mut self.entries {
                 e.rules = None;
                 e.congruity = None;
+                if graduatoria {
+                    e.criteria.clear();
+                }
             }
         }
         self.view = view;
