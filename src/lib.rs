@@ -29,6 +29,8 @@ pub mod filters;
 pub mod gen;
 pub mod geo;
 pub mod graduatoria;
+#[cfg(feature = "grpc")]
+pub mod grpc;
 pub mod model;
 pub mod offers;
 pub mod taxonomy;

@@ -72,6 +72,26 @@ enum Command {
     Audit(AuditCommand),
     /// The open vacancies a person is eligible for, ranked, with congruity.
     Offers(OffersArgs),
+    /// Serves the gRPC service `rosa.v1.Rosa` (proto/rosa.proto) until SIGTERM or Ctrl-C.
+    #[cfg(feature = "grpc")]
+    Serve(ServeArgs),
+}
+
+#[cfg(feature = "grpc")]
+#[derive(Args)]
+struct ServeArgs {
+    /// Index directory.
+    #[arg(long)]
+    index: PathBuf,
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:50051")]
+    listen: std::net::SocketAddr,
+    /// Policy TOML for requests that carry none (default: built-in).
+    #[arg(long)]
+    policy: Option<PathBuf>,
+    /// Time limit of one call, in milliseconds.
+    #[arg(long, default_value_t = 30_000)]
+    timeout_ms: u64,
 }
 
 #[derive(Args)]
@@ -331,6 +351,62 @@ pub fn run() -> Result<()> {
             let engine = open(&a.index)?;
             print_json(&engine.offers(&policy, &a.candidate)?)
         }
+        #[cfg(feature = "grpc")]
+        Command::Serve(a) => serve(a),
+    }
+}
+
+#[cfg(feature = "grpc")]
+fn serve(a: ServeArgs) -> Result<()> {
+    let policy = load_policy(a.policy.as_deref())?;
+    let engine = open(&a.index)?;
+    let generation = engine.index().generation();
+    let config = rosa::grpc::ServeConfig {
+        listen: a.listen,
+        timeout: std::time::Duration::from_millis(a.timeout_ms),
+        policy,
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("listening on {}", config.listen))?;
+        eprintln!(
+            "rosa: serving {} (generation {generation}) on {}",
+            a.index.display(),
+            listener.local_addr()?
+        );
+        rosa::grpc::serve_on(engine, config, listener, shutdown_signal())
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
+        eprintln!("rosa: stopped; in-flight calls finished, every commit durable");
+        Ok(())
+    })
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+#[cfg(feature = "grpc")]
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
     }
 }
 

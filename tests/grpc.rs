@@ -1,0 +1,391 @@
+//! The gRPC service with the tonic client, on loopback: every method, concrete
+//! answers, the status codes of bad requests, and that the server is a thin
+//! layer (its roster is the library's roster, field for field).
+#![cfg(feature = "grpc")]
+
+mod common;
+
+use std::time::Duration;
+
+use common::fixture;
+use rosa::grpc::pb::rosa_client::RosaClient;
+use rosa::grpc::pb::{
+    self, Candidate, ExplainRequest, OffersRequest, OutcomeRequest, RemoveRequest,
+    RosterBatchRequest, RosterRequest, Vacancy,
+};
+use rosa::grpc::ServeConfig;
+use rosa::model::{parse_record, CandidateRecord, VacancyRecord};
+use rosa::{Engine, Policy};
+use tonic::transport::Channel;
+use tonic::Code;
+
+fn candidates() -> Vec<CandidateRecord> {
+    std::fs::read_to_string(fixture("candidates.jsonl"))
+        .unwrap()
+        .lines()
+        .enumerate()
+        .map(|(i, l)| parse_record(l, "candidates.jsonl", i + 1).unwrap())
+        .collect()
+}
+
+fn vacancy_json() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture("vacancy.json")).unwrap()).unwrap()
+}
+
+fn vacancy_msg(patch: serde_json::Value) -> Vacancy {
+    let mut v = vacancy_json();
+    for (k, x) in patch.as_object().unwrap() {
+        v[k] = x.clone();
+    }
+    serde_json::from_value(v).unwrap()
+}
+
+fn policy() -> Policy {
+    Policy::from_file(&fixture("policy.toml")).unwrap()
+}
+
+struct Server {
+    client: RosaClient<Channel>,
+    addr: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    handle: tokio::task::JoinHandle<Result<(), Box<dyn std::error::Error + Send + Sync>>>,
+    _tmp: tempfile::TempDir,
+}
+
+async fn start() -> Server {
+    let tmp = tempfile::tempdir().unwrap();
+    let open: VacancyRecord = serde_json::from_value(vacancy_json()).unwrap();
+    let engine = Engine::build(&tmp.path().join("idx"), candidates(), vec![open]).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let config = ServeConfig {
+        listen: addr,
+        timeout: Duration::from_secs(30),
+        policy: policy(),
+    };
+    let handle = tokio::spawn(rosa::grpc::serve_on(engine, config, listener, async {
+        let _ = stopped.await;
+    }));
+    let client = RosaClient::connect(format!("http://{addr}")).await.unwrap();
+    Server {
+        client,
+        addr,
+        stop: Some(stop),
+        handle,
+        _tmp: tmp,
+    }
+}
+
+fn ids(r: &pb::RosterResponse) -> Vec<&str> {
+    r.entries.iter().map(|e| e.candidate_id.as_str()).collect()
+}
+
+fn roster_req(v: Vacancy) -> RosterRequest {
+    RosterRequest {
+        vacancy: Some(v),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn roster_is_the_library_roster_field_for_field() {
+    let mut s = start().await;
+    let r = s
+        .client
+        .roster(roster_req(vacancy_msg(serde_json::json!({}))))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(ids(&r), ["C001", "C005", "C003", "C004", "C002", "C013"]);
+    assert_eq!((r.cap, r.pool, r.eligible), (15, 13, 6));
+    assert_eq!(r.excluded.values().sum::<u64>() + r.eligible, r.pool);
+    assert!(r.entries[0].rules.iter().all(|x| x.outcome == "pass"));
+    let sum: f64 = r.entries[0].criteria.iter().map(|c| c.points).sum();
+    assert!((sum - r.entries[0].score).abs() < 1e-9);
+
+    // The same roster from the library, mapped to the message, is equal.
+    let engine = Engine::in_memory(candidates(), Vec::new()).unwrap();
+    let lib = engine
+        .roster(&serde_json::from_value(vacancy_json()).unwrap(), &policy())
+        .unwrap();
+    let mut lib: pb::RosterResponse =
+        serde_json::from_value(serde_json::to_value(&lib).unwrap()).unwrap();
+    lib.index_generation = r.index_generation;
+    assert_eq!(lib, r);
+
+    // Employer view: no rule outcomes, no congruity.
+    let mut req = roster_req(vacancy_msg(serde_json::json!({})));
+    req.view = "employer".into();
+    let e = s.client.roster(req).await.unwrap().into_inner();
+    assert_eq!(ids(&e), ids(&r));
+    assert!(e
+        .entries
+        .iter()
+        .all(|x| x.rules.is_empty() && x.congruity.is_none()));
+}
+
+#[tokio::test]
+async fn roster_batch_streams_in_input_order() {
+    let mut s = start().await;
+    let vacancies = vec![
+        vacancy_msg(serde_json::json!({"id": "B3", "roster_size": 2})),
+        vacancy_msg(serde_json::json!({"id": "B1", "roster_size": 3})),
+        vacancy_msg(serde_json::json!({"id": "B2"})),
+    ];
+    let mut stream = s
+        .client
+        .roster_batch(RosterBatchRequest {
+            vacancies,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut got = Vec::new();
+    while let Some(r) = stream.message().await.unwrap() {
+        got.push((r.vacancy_id.clone(), r.entries.len()));
+    }
+    assert_eq!(
+        got,
+        [
+            ("B3".to_string(), 2),
+            ("B1".to_string(), 3),
+            ("B2".to_string(), 6)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn explain_and_offers_answer_for_a_known_person_and_not_found_otherwise() {
+    let mut s = start().await;
+    let e = s
+        .client
+        .explain(ExplainRequest {
+            vacancy: Some(vacancy_msg(serde_json::json!({}))),
+            candidate_id: "C003".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(e.eligible);
+    assert_eq!(e.rank, Some(3));
+    assert_eq!(e.eligible_count, 6);
+
+    let err = s
+        .client
+        .explain(ExplainRequest {
+            vacancy: Some(vacancy_msg(serde_json::json!({}))),
+            candidate_id: "NOBODY".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::NotFound, "{err:?}");
+
+    let o = s
+        .client
+        .offers(OffersRequest {
+            candidate_id: "C001".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(o.eligible, 1);
+    assert_eq!(o.offers[0].vacancy_id, "V001");
+}
+
+#[tokio::test]
+async fn upsert_remove_and_outcome_are_visible_to_the_next_roster() {
+    let mut s = start().await;
+    let before = s
+        .client
+        .roster(roster_req(vacancy_msg(serde_json::json!({}))))
+        .await
+        .unwrap()
+        .into_inner();
+
+    // A new person like C001 with an earlier DID: first on the tie-break.
+    let mut c: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(fixture("candidates.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    c["id"] = "C100".into();
+    c["did_date"] = "2025-01-01".into();
+    let c: Candidate = serde_json::from_value(c).unwrap();
+    let commit = s
+        .client
+        .upsert_candidates(tokio_stream::iter(vec![c]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(commit.index_generation, before.index_generation + 1);
+    assert_eq!(commit.records, 1);
+    let after = s
+        .client
+        .roster(roster_req(vacancy_msg(serde_json::json!({}))))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(after.index_generation, commit.index_generation);
+    assert_eq!(ids(&after)[..2], ["C100", "C001"]);
+
+    let commit = s
+        .client
+        .remove_candidates(RemoveRequest {
+            ids: vec!["C001".into()],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let commit = s
+        .client
+        .record_outcome(OutcomeRequest {
+            vacancy_id: "V001".into(),
+            candidate_id: "C100".into(),
+            result: "hired".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .index_generation
+        .max(commit.index_generation);
+    let last = s
+        .client
+        .roster(roster_req(vacancy_msg(serde_json::json!({}))))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(last.index_generation, commit);
+    assert_eq!(ids(&last), ["C005", "C003", "C004", "C002", "C013"]);
+    assert_eq!(last.pool, 12, "C001 removed, C100 hired, of 14");
+}
+
+#[tokio::test]
+async fn bad_requests_are_invalid_argument_naming_the_field() {
+    let mut s = start().await;
+    let cases: Vec<(RosterRequest, &str)> = vec![
+        (
+            roster_req(vacancy_msg(serde_json::json!({"education_eqf_min": 9}))),
+            "education_eqf_min",
+        ),
+        (
+            roster_req(vacancy_msg(serde_json::json!({"workplace": "999999"}))),
+            "workplace",
+        ),
+        (
+            roster_req(vacancy_msg(serde_json::json!({"mode": "lottery"}))),
+            "mode",
+        ),
+        (RosterRequest::default(), "vacancy"),
+        (
+            RosterRequest {
+                view: "public".into(),
+                ..roster_req(vacancy_msg(serde_json::json!({})))
+            },
+            "view",
+        ),
+        (
+            RosterRequest {
+                policy_toml: "[weights]\nskills = 2.0\n".into(),
+                ..roster_req(vacancy_msg(serde_json::json!({})))
+            },
+            "weights",
+        ),
+    ];
+    for (req, field) in cases {
+        let err = s.client.roster(req).await.unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument, "{field}: {err:?}");
+        assert!(err.message().contains(field), "{field}: {}", err.message());
+    }
+
+    // One bad record in an upsert stream rejects it all and changes nothing.
+    let good: Candidate = serde_json::from_str(
+        std::fs::read_to_string(fixture("candidates.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let bad = Candidate {
+        id: "C200".into(),
+        education_eqf: Some(12),
+        ..good.clone()
+    };
+    let err = s
+        .client
+        .upsert_candidates(tokio_stream::iter(vec![good, bad]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument);
+    assert!(
+        err.message().contains("C200") && err.message().contains("education_eqf"),
+        "{}",
+        err.message()
+    );
+    let r = s
+        .client
+        .roster(roster_req(vacancy_msg(serde_json::json!({}))))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.index_generation, 1, "nothing committed");
+
+    let err = s
+        .client
+        .record_outcome(OutcomeRequest {
+            vacancy_id: "V001".into(),
+            candidate_id: "C001".into(),
+            result: "promoted".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument);
+    assert!(err.message().contains("result"));
+}
+
+#[tokio::test]
+async fn health_says_serving_and_shutdown_is_graceful() {
+    let mut s = start().await;
+    let channel = Channel::from_shared(format!("http://{}", s.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+    let h = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "rosa.v1.Rosa".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        h.status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+
+    // A call in flight when shutdown starts still completes.
+    let mut client = s.client.clone();
+    let call = tokio::spawn(async move {
+        client
+            .roster(roster_req(vacancy_msg(serde_json::json!({}))))
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    s.stop.take().unwrap().send(()).unwrap();
+    let r = call.await.unwrap().unwrap().into_inner();
+    assert_eq!(r.entries.len(), 6);
+    tokio::time::timeout(Duration::from_secs(10), s.handle)
+        .await
+        .expect("server stops")
+        .unwrap()
+        .unwrap();
+}
