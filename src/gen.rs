@@ -123,13 +123,32 @@ pub fn vacancy_id(index: usize) -> String {
 /// puts at `candidates[index]`); useful to make upserts that look like the rest.
 pub fn candidate(cfg: &GenConfig, index: usize) -> CandidateRecord {
     let mut rng = Rng::new(record_seed(cfg.seed, RecordKind::Candidate, index as u64));
-    make_candidate(tables(), cfg, index, &mut rng)
+    make_candidate(tables(), cfg, index, &mut rng, None)
 }
 
 /// The vacancy at `index` of the data set `cfg` describes, alone.
 pub fn vacancy(cfg: &GenConfig, index: usize) -> VacancyRecord {
     let mut rng = Rng::new(record_seed(cfg.seed, RecordKind::Vacancy, index as u64));
-    make_vacancy(tables(), cfg, index, &mut rng)
+    make_vacancy(tables(), cfg, index, &mut rng, None)
+}
+
+/// The generator's own truth about the skills of the candidate at `index`: the ESCO
+/// URI of every skill it chose, in the order of `skills` in [`candidate`]`(cfg, index)`,
+/// however each is written there (URI, Italian or English label, misspelling). This is
+/// what label normalisation should recover; [`crate::eval`] uses it as ground truth.
+pub fn candidate_skill_uris(cfg: &GenConfig, index: usize) -> Vec<&'static str> {
+    let mut rng = Rng::new(record_seed(cfg.seed, RecordKind::Candidate, index as u64));
+    let mut uris = Vec::new();
+    make_candidate(tables(), cfg, index, &mut rng, Some(&mut uris));
+    uris
+}
+
+/// Like [`candidate_skill_uris`], for the skills of the vacancy at `index`.
+pub fn vacancy_skill_uris(cfg: &GenConfig, index: usize) -> Vec<&'static str> {
+    let mut rng = Rng::new(record_seed(cfg.seed, RecordKind::Vacancy, index as u64));
+    let mut uris = Vec::new();
+    make_vacancy(tables(), cfg, index, &mut rng, Some(&mut uris));
+    uris
 }
 
 fn write_jsonl<T: Serialize + Sync>(path: &Path, records: &[T]) -> Result<(), Error> {
@@ -1063,7 +1082,13 @@ fn cents(rng: &mut Rng, lo_eur: u32, hi_eur: u32) -> f64 {
     rng.range(lo_eur * 100, hi_eur * 100) as f64 / 100.0
 }
 
-fn make_candidate(t: &Tables, cfg: &GenConfig, index: usize, rng: &mut Rng) -> CandidateRecord {
+fn make_candidate(
+    t: &Tables,
+    cfg: &GenConfig,
+    index: usize,
+    rng: &mut Rng,
+    truth: Option<&mut Vec<&'static str>>,
+) -> CandidateRecord {
     let as_of = cfg.as_of;
     let this_year = year_of(as_of);
 
@@ -1169,6 +1194,9 @@ fn make_candidate(t: &Tables, cfg: &GenConfig, index: usize, rng: &mut Rng) -> C
     };
     let n_skills = rng.range(3, 8) as usize;
     let chosen = choose_skills(rng, n_skills, &prof.pool, side, &t.generic);
+    if let Some(truth) = truth {
+        truth.extend(chosen.iter().map(|(s, _)| s.uri));
+    }
     let skills: Vec<CandidateSkill> = chosen
         .iter()
         .map(|(s, form)| {
@@ -1615,7 +1643,13 @@ fn cv_text(rng: &mut Rng, t: &Tables, f: CvFacts<'_>) -> String {
 // Vacancies
 // ---------------------------------------------------------------------------------------
 
-fn make_vacancy(t: &Tables, cfg: &GenConfig, index: usize, rng: &mut Rng) -> VacancyRecord {
+fn make_vacancy(
+    t: &Tables,
+    cfg: &GenConfig,
+    index: usize,
+    rng: &mut Rng,
+    truth: Option<&mut Vec<&'static str>>,
+) -> VacancyRecord {
     let pi = rng.cumulative(&t.cum_vacancies);
     let prof = &t.professions[pi];
     let spec = prof.spec;
@@ -1628,6 +1662,9 @@ fn make_vacancy(t: &Tables, cfg: &GenConfig, index: usize, rng: &mut Rng) -> Vac
     // Skills: 3–6, 0–2 of them required (taken from the profession's own skills).
     let n_skills = rng.range(3, 6) as usize;
     let chosen = choose_skills(rng, n_skills, &prof.pool, None, &t.generic);
+    if let Some(truth) = truth {
+        truth.extend(chosen.iter().map(|(s, _)| s.uri));
+    }
     let n_required = rng.weighted(&[40, 40, 20]).min(chosen.len());
     let mut required = [usize::MAX; 2];
     for k in 0..n_required {

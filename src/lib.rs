@@ -24,6 +24,7 @@ pub mod audit;
 pub mod congruity;
 pub mod date;
 pub mod error;
+pub mod eval;
 pub mod explain;
 pub mod filters;
 pub mod gen;
