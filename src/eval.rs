@@ -234,7 +234,8 @@ fn rank_by_policy(
     policy: &Policy,
     rows: &[u32],
 ) -> Result<Vec<u32>> {
-    let q = Query::new(index, vacancy, policy)?;
+    let mut q = Query::new(index, vacancy, policy)?;
+    q.load_text(index, rows)?;
     let max = roster::max_bm25(&q, rows);
     Ok(roster::top_k(&q, index, rows, max, rows.len())
         .into_iter()

@@ -137,7 +137,7 @@ pub fn explain(
     let row = index.row_of(candidate_id).ok_or_else(|| {
         Error::NotFound(format!("candidate {candidate_id:?} is not in the index"))
     })?;
-    let q = Query::new(index, vacancy, policy)?;
+    let mut q = Query::new(index, vacancy, policy)?;
     let results = rules::check_all(&q, index, row);
     let first_failure = results
         .iter()
@@ -146,6 +146,13 @@ pub fn explain(
     let el = roster::eligibility(&q, index);
     let in_pool = roster::pool(&q, index).contains(row);
     let eligible = first_failure.is_none() && in_pool;
+    // BM25 for the eligible and for this person (whose score is shown even
+    // when excluded); the text criterion is normalised by the eligible's best.
+    let mut text_rows = el.rows.clone();
+    if let Err(i) = text_rows.binary_search(&row) {
+        text_rows.insert(i, row);
+    }
+    q.load_text(index, &text_rows)?;
     let max = roster::max_bm25(&q, &el.rows);
     let (score, criteria) = roster::entry_score(&q, index, row, max, true);
     let cap = vacancy.cap() as usize;

@@ -65,13 +65,14 @@ pub fn offers(index: &Index, policy: &Policy, candidate_id: &str) -> Result<Offe
                     return Ok(None);
                 }
             }
-            let q = Query::new(index, v, policy)?;
+            let mut q = Query::new(index, v, policy)?;
             if rules::first_failure(&q, index, row).is_some() {
                 return Ok(None);
             }
             // The text criterion is normalised by the best BM25 among the
             // vacancy's eligible, exactly as in its roster.
             let el = roster::eligibility(&q, index);
+            q.load_text(index, &el.rows)?;
             let max = roster::max_bm25(&q, &el.rows);
             // The fit score of section 5 in every mode, so that offers compare
             // (a graduatoria's points are on another scale).

@@ -1,6 +1,6 @@
 //! A vacancy prepared for matching: everything that depends only on the vacancy
 //! and the policy is computed once here (distances from the workplace to every
-//! comune, resolved skills, applicable rules, BM25 of the text), so that the
+//! comune, resolved skills, applicable rules; BM25 of the text for the eligible rows once they are known), so that the
 //! per-candidate work in [`crate::rules`] and [`crate::score`] is lookups.
 
 use crate::congruity::{self, Congruity};
@@ -93,8 +93,6 @@ impl<'a> Query<'a> {
                 }
             })
             .collect();
-        let text_query = format!("{} {}", vacancy.title, vacancy.text);
-        let text = index.text().scores(&text_query)?;
         let rules = Rule::for_mode(vacancy.mode, policy.only_congruous);
         let template = policy.template(vacancy.mode)?.cloned();
         Ok(Query {
@@ -104,7 +102,7 @@ impl<'a> Query<'a> {
             skills,
             rules,
             km,
-            text,
+            text: Vec::new(),
             policy,
             travel: None,
             template,
@@ -158,7 +156,18 @@ impl<'a> Query<'a> {
         (f.similarity >= t).then_some(f)
     }
 
-    /// Raw BM25 of a row's CV against the vacancy text (0 when no term matches).
+    /// Computes the BM25 of the vacancy's title and text for `rows` (the
+    /// eligible, and whoever is explained): only these rows are scored, so the
+    /// cost follows the eligible set, not the number of CVs sharing a word.
+    /// Until called, [`Query::bm25`] is 0 for every row.
+    pub fn load_text(&mut self, index: &Index, rows: &[u32]) -> Result<()> {
+        let text = format!("{} {}", self.vacancy.title, self.vacancy.text);
+        self.text = index.text().scores_for(&text, rows)?;
+        Ok(())
+    }
+
+    /// Raw BM25 of a row's CV against the vacancy text (0 when no term matches
+    /// or the row was not loaded by [`Query::load_text`]).
     pub fn bm25(&self, row: u32) -> f32 {
         match self.text.binary_search_by_key(&row, |(r, _)| *r) {
             Ok(i) => self.text[i].1,

@@ -405,8 +405,9 @@ pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Na
 
 /// Builds the roster of a vacancy.
 pub fn roster(index: &Index, vacancy: &VacancyRecord, policy: &Policy) -> Result<Roster> {
-    let q = Query::new(index, vacancy, policy)?;
+    let mut q = Query::new(index, vacancy, policy)?;
     let el = eligibility(&q, index);
+    q.load_text(index, &el.rows)?;
     let cap = vacancy.cap();
     let max = max_bm25(&q, &el.rows);
     let best = top_k(&q, index, &el.rows, max, cap as usize);

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, Scorer, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
 };
@@ -17,7 +17,7 @@ use tantivy::tokenizer::{
     StopWordFilter, TextAnalyzer,
 };
 use tantivy::{
-    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal, SegmentReader,
+    DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal, SegmentReader,
     TantivyDocument, Term,
 };
 
@@ -34,7 +34,13 @@ pub struct TextIndex {
     reader: IndexReader,
     row: Field,
     cv: Field,
+    /// Row → document address of every live CV, for the searcher generation it
+    /// was built from (rebuilt lazily after a reload).
+    addresses: std::sync::Mutex<Option<(u64, std::sync::Arc<Vec<u64>>)>>,
 }
+
+/// No document for this row.
+const NO_DOC: u64 = u64::MAX;
 
 fn schema() -> (Schema, Field, Field) {
     let mut b = Schema::builder();
@@ -68,9 +74,13 @@ impl TextIndex {
         Self::wrap(index)
     }
 
-    /// Opens an existing text index.
+    /// Opens an existing text index, checking the checksum of every segment
+    /// file first: tantivy trusts its files and may panic on damaged ones, so a
+    /// damaged file is an error here (the caller rebuilds the index from the
+    /// records, of which it is only a cache).
     pub fn open(dir: &Path) -> Result<TextIndex> {
         let index = Index::open_in_dir(dir)?;
+        verify_segment_files(&index, dir)?;
         Self::wrap(index)
     }
 
@@ -93,6 +103,7 @@ impl TextIndex {
             reader,
             row,
             cv,
+            addresses: std::sync::Mutex::new(None),
         })
     }
 
@@ -156,6 +167,116 @@ impl TextIndex {
         all.sort_unstable_by_key(|(r, _)| *r);
         Ok(all)
     }
+
+    /// BM25 of `text` for the given rows only, sorted by row (rows with no
+    /// matching term are absent). The same scores as [`TextIndex::scores`], but
+    /// the work is proportional to `rows`, not to every CV sharing a term: the
+    /// query's scorer skips to each row's document.
+    pub fn scores_for(&self, text: &str, rows: &[u32]) -> Result<Vec<(u32, f32)>> {
+        let terms = self.terms(text);
+        if terms.is_empty() || rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .map(|t| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(self.cv, t),
+                    IndexRecordOption::WithFreqs,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let addresses = self.addresses(&searcher)?;
+        // (segment, doc, row), in document order per segment.
+        let mut targets: Vec<(u32, DocId, u32)> = rows
+            .iter()
+            .filter_map(|&r| {
+                let a = *addresses.get(r as usize)?;
+                (a != NO_DOC).then_some(((a >> 32) as u32, a as u32, r))
+            })
+            .collect();
+        targets.sort_unstable();
+        let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(
+            &searcher,
+        ))?;
+        let mut out = Vec::with_capacity(targets.len());
+        for seg_targets in targets.chunk_by(|a, b| a.0 == b.0) {
+            let reader = searcher.segment_reader(seg_targets[0].0);
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            for &(_, doc, row) in seg_targets {
+                if scorer.doc() < doc {
+                    scorer.seek(doc);
+                }
+                if scorer.doc() == doc {
+                    out.push((row, scorer.score()));
+                }
+            }
+        }
+        out.sort_unstable_by_key(|(r, _)| *r);
+        Ok(out)
+    }
+
+    /// The row → document map of this searcher's generation.
+    fn addresses(&self, searcher: &tantivy::Searcher) -> Result<std::sync::Arc<Vec<u64>>> {
+        let generation = searcher.generation().generation_id();
+        let mut cache = self.addresses.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, map)) = cache.as_ref() {
+            if *g == generation {
+                return Ok(std::sync::Arc::clone(map));
+            }
+        }
+        let mut map: Vec<u64> = Vec::new();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let rows = seg.fast_fields().u64("row")?;
+            let alive = seg.alive_bitset();
+            for doc in 0..seg.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                if let Some(row) = rows.first(doc) {
+                    let row = row as usize;
+                    if map.len() <= row {
+                        map.resize(row + 1, NO_DOC);
+                    }
+                    map[row] = ((ord as u64) << 32) | doc as u64;
+                }
+            }
+        }
+        let map = std::sync::Arc::new(map);
+        *cache = Some((generation, std::sync::Arc::clone(&map)));
+        Ok(map)
+    }
+}
+
+/// Checks the footer checksum of every segment file in `dir` (all files but
+/// tantivy's `meta.json` and its dot-files, which have no footer).
+fn verify_segment_files(index: &Index, dir: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| crate::error::Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| crate::error::Error::io(dir, e))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with('.') || name == "meta.json" || !entry.path().is_file() {
+            continue;
+        }
+        let ok = index
+            .directory()
+            .validate_checksum(Path::new(name))
+            .unwrap_or(false);
+        if !ok {
+            return Err(tantivy::TantivyError::DataCorruption(
+                tantivy::error::DataCorruption::new(
+                    dir.join(name),
+                    "checksum mismatch: the text index is damaged".into(),
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// Adds and deletes CV documents; nothing is visible until [`TextWriter::commit`].
@@ -253,6 +374,38 @@ impl SegmentCollector for RowScoresSegment {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scores_for_rows_equal_the_full_scores_across_segments_and_deletes() {
+        let t = TextIndex::create(None).unwrap();
+        let texts = [
+            "Saldatore TIG esperto",
+            "Cameriera di sala",
+            "Saldatrice a elettrodo e TIG",
+            "Magazziniere con patentino muletto",
+            "Saldatore MIG",
+        ];
+        let mut w = t.writer().unwrap();
+        for (i, x) in texts.iter().enumerate().take(3) {
+            w.add(i as u32, x).unwrap();
+        }
+        w.commit("1").unwrap();
+        // A second segment, and row 0 replaced (its old document deleted).
+        let mut w = t.writer().unwrap();
+        for (i, x) in texts.iter().enumerate().skip(3) {
+            w.add(i as u32, x).unwrap();
+        }
+        w.delete(0);
+        w.add(0, "Saldatore TIG e MIG, saldature certificate").unwrap();
+        w.commit("2").unwrap();
+        t.reload().unwrap();
+        let q = "saldatore TIG MIG";
+        let all = t.scores(q).unwrap();
+        assert_eq!(all.iter().map(|x| x.0).collect::<Vec<_>>(), [0, 2, 4]);
+        assert_eq!(t.scores_for(q, &[4, 0, 1, 2, 3]).unwrap(), all);
+        assert_eq!(t.scores_for(q, &[2]).unwrap(), vec![all[1]]);
+        assert!(t.scores_for(q, &[1, 3, 99]).unwrap().is_empty());
+    }
 
     #[test]
     fn stems_italian_and_scores_only_matching_rows() {

@@ -239,8 +239,9 @@ proptest! {
         }
 
         // Bitmap evaluation agrees with a plain per-row pass, rule by rule.
-        let q = rosa::query::Query::new(engine.index(), &v, &policy()).unwrap();
+        let mut q = rosa::query::Query::new(engine.index(), &v, &policy()).unwrap();
         let el = rosa::roster::eligibility(&q, engine.index());
+        q.load_text(engine.index(), &el.rows).unwrap();
         let mut counts = vec![0u64; q.rules.len()];
         let mut rows = Vec::new();
         for row in 0..records.len() as u32 {
