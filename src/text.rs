@@ -177,17 +177,6 @@ impl TextIndex {
         if terms.is_empty() || rows.is_empty() {
             return Ok(Vec::new());
         }
-        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
-            .iter()
-            .map(|t| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_text(self.cv, t),
-                    IndexRecordOption::WithFreqs,
-                ));
-                (Occur::Should, q)
-            })
-            .collect();
-        let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let addresses = self.addresses(&searcher)?;
         // (segment, doc, row), in document order per segment.
@@ -199,22 +188,43 @@ impl TextIndex {
             })
             .collect();
         targets.sort_unstable();
-        let weight = query.weight(tantivy::query::EnableScoring::enabled_from_searcher(
-            &searcher,
-        ))?;
-        let mut out = Vec::with_capacity(targets.len());
-        for seg_targets in targets.chunk_by(|a, b| a.0 == b.0) {
-            let reader = searcher.segment_reader(seg_targets[0].0);
-            let mut scorer = weight.scorer(reader, 1.0)?;
-            for &(_, doc, row) in seg_targets {
-                if scorer.doc() < doc {
-                    scorer.seek(doc);
+        // BM25 of a disjunction is the sum of its terms' BM25: one term at a
+        // time, each term's postings skip block-wise to the target documents, so
+        // common words cost what the targets cost, not what their postings do.
+        let scoring = tantivy::query::EnableScoring::enabled_from_searcher(&searcher);
+        let mut sums = vec![0f32; targets.len()];
+        let mut hit = vec![false; targets.len()];
+        for t in &terms {
+            let weight = TermQuery::new(
+                Term::from_field_text(self.cv, t),
+                IndexRecordOption::WithFreqs,
+            )
+            .weight(scoring)?;
+            let mut start = 0;
+            for seg_targets in targets.chunk_by(|a, b| a.0 == b.0) {
+                let reader = searcher.segment_reader(seg_targets[0].0);
+                let mut scorer = weight.scorer(reader, 1.0)?;
+                for (i, &(_, doc, _)) in seg_targets.iter().enumerate() {
+                    if scorer.doc() == tantivy::TERMINATED {
+                        break;
+                    }
+                    if scorer.doc() < doc {
+                        scorer.seek(doc);
+                    }
+                    if scorer.doc() == doc {
+                        sums[start + i] += scorer.score();
+                        hit[start + i] = true;
+                    }
                 }
-                if scorer.doc() == doc {
-                    out.push((row, scorer.score()));
-                }
+                start += seg_targets.len();
             }
         }
+        let mut out: Vec<(u32, f32)> = targets
+            .iter()
+            .zip(sums.iter().zip(&hit))
+            .filter(|(_, (_, &h))| h)
+            .map(|(&(_, _, row), (&s, _))| (row, s))
+            .collect();
         out.sort_unstable_by_key(|(r, _)| *r);
         Ok(out)
     }
