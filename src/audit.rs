@@ -200,10 +200,13 @@ pub fn append(dir: &Path, mut record: AuditRecord) -> Result<AuditRecord> {
     record.hash = record.compute_hash();
     let mut line = serde_json::to_vec(&record).expect("serialisable");
     line.push(b'\n');
-    f.write_all(&line)
-        .and_then(|_| f.sync_data())
-        .map_err(|e| Error::io(&path, e))?;
+    f.write_all(&line).map_err(|e| Error::io(&path, e))?;
     f.unlock().map_err(|e| Error::io(&path, e))?;
+    // Durable before the caller gets its answer, but synced outside the lock:
+    // concurrent appenders overlap their syncs (group commit). A sync flushes
+    // every record written before it, so a durable record never follows a lost
+    // one, and a torn tail is cut by the next append.
+    f.sync_data().map_err(|e| Error::io(&path, e))?;
     Ok(record)
 }
 

@@ -371,7 +371,8 @@ pub async fn serve_on(
         .add_service(health_service)
         .add_service(rosa)
         .serve_with_incoming_shutdown(
-            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            // No Nagle delay: a small answer must not wait for the client's ACK.
+            tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
             shutdown,
         )
         .await?;
