@@ -134,10 +134,24 @@ pub fn explain(
     policy: &Policy,
     candidate_id: &str,
 ) -> Result<Explanation> {
+    explain_with(index, vacancy, policy, candidate_id, None)
+}
+
+/// [`explain`] with travel times from `travel` (see [`crate::roster::roster_with`]).
+pub fn explain_with(
+    index: &Index,
+    vacancy: &VacancyRecord,
+    policy: &Policy,
+    candidate_id: &str,
+    travel: Option<&dyn crate::geo::TravelTime>,
+) -> Result<Explanation> {
     let row = index.row_of(candidate_id).ok_or_else(|| {
         Error::NotFound(format!("candidate {candidate_id:?} is not in the index"))
     })?;
     let mut q = Query::new(index, vacancy, policy)?;
+    if let Some(t) = travel {
+        q = q.with_travel_time(t);
+    }
     let results = rules::check_all(&q, index, row);
     let first_failure = results
         .iter()

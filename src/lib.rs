@@ -62,6 +62,7 @@ pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// ([`audit`]); in-memory engines keep no log.
 pub struct Engine {
     index: index::Index,
+    travel: Option<Box<dyn geo::TravelTime>>,
 }
 
 impl Engine {
@@ -94,6 +95,7 @@ impl Engine {
         let input_hash = audit::hash_json(&(&candidates, &vacancies));
         let engine = Engine {
             index: index::Index::build(Some(dir), candidates, vacancies, progress)?,
+            travel: None,
         };
         engine.log_commit(
             "build",
@@ -110,6 +112,7 @@ impl Engine {
     ) -> Result<Engine> {
         Ok(Engine {
             index: index::Index::build(None, candidates, vacancies, None)?,
+            travel: None,
         })
     }
 
@@ -117,6 +120,7 @@ impl Engine {
     pub fn open(dir: &Path) -> Result<Engine> {
         Ok(Engine {
             index: index::Index::open(dir)?,
+            travel: None,
         })
     }
 
@@ -156,7 +160,7 @@ impl Engine {
 
     /// The roster of a vacancy under a policy (audited for a persistent index).
     pub fn roster(&self, vacancy: &VacancyRecord, policy: &Policy) -> Result<Roster> {
-        let roster = roster::roster(&self.index, vacancy, policy)?;
+        let roster = roster::roster_with(&self.index, vacancy, policy, self.travel.as_deref())?;
         let input = serde_json::json!({"vacancy": vacancy, "policy": policy.resolved()});
         self.log(
             "roster",
@@ -177,7 +181,13 @@ impl Engine {
         policy: &Policy,
         candidate_id: &str,
     ) -> Result<explain::Explanation> {
-        let e = explain::explain(&self.index, vacancy, policy, candidate_id)?;
+        let e = explain::explain_with(
+            &self.index,
+            vacancy,
+            policy,
+            candidate_id,
+            self.travel.as_deref(),
+        )?;
         let input = serde_json::json!({"vacancy": vacancy, "policy": policy.resolved(), "candidate_id": candidate_id});
         self.log(
             "explain",
@@ -193,7 +203,7 @@ impl Engine {
 
     /// The open vacancies a person is eligible for, ranked, with congruity.
     pub fn offers(&self, policy: &Policy, candidate_id: &str) -> Result<offers::Offers> {
-        let o = offers::offers(&self.index, policy, candidate_id)?;
+        let o = offers::offers_with(&self.index, policy, candidate_id, self.travel.as_deref())?;
         let input = serde_json::json!({"policy": policy.resolved(), "candidate_id": candidate_id});
         self.log(
             "offers",
@@ -246,6 +256,15 @@ impl Engine {
             true,
         )?;
         Ok(g)
+    }
+
+    /// Uses `travel` (a journey planner with real timetables) for the travel-time
+    /// criterion of congruity in every later roster, explanation and offer list,
+    /// instead of the policy's documented distance model
+    /// ([`geo::DistanceModel`]). Audit replays recompute with the policy's model,
+    /// so rosters made with an external planner replay only if it agrees.
+    pub fn set_travel_time(&mut self, travel: Box<dyn geo::TravelTime>) {
+        self.travel = Some(travel);
     }
 
     /// The underlying index.

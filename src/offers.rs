@@ -48,6 +48,16 @@ pub struct Offers {
 /// The open vacancies of the index that `candidate_id` is eligible for, ranked.
 /// A vacancy with an `applicants` list is offered only to those on it.
 pub fn offers(index: &Index, policy: &Policy, candidate_id: &str) -> Result<Offers> {
+    offers_with(index, policy, candidate_id, None)
+}
+
+/// [`offers`] with travel times from `travel` (see [`crate::roster::roster_with`]).
+pub fn offers_with(
+    index: &Index,
+    policy: &Policy,
+    candidate_id: &str,
+    travel: Option<&dyn crate::geo::TravelTime>,
+) -> Result<Offers> {
     let row = index.row_of(candidate_id).ok_or_else(|| {
         Error::NotFound(format!("candidate {candidate_id:?} is not in the index"))
     })?;
@@ -66,6 +76,9 @@ pub fn offers(index: &Index, policy: &Policy, candidate_id: &str) -> Result<Offe
                 }
             }
             let mut q = Query::new(index, v, policy)?;
+            if let Some(t) = travel {
+                q = q.with_travel_time(t);
+            }
             if rules::first_failure(&q, index, row).is_some() {
                 return Ok(None);
             }

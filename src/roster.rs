@@ -405,7 +405,21 @@ pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Na
 
 /// Builds the roster of a vacancy.
 pub fn roster(index: &Index, vacancy: &VacancyRecord, policy: &Policy) -> Result<Roster> {
+    roster_with(index, vacancy, policy, None)
+}
+
+/// [`roster`] with travel times from `travel` (a journey planner) instead of the
+/// policy's [`crate::geo::DistanceModel`], for the congruity criterion.
+pub fn roster_with(
+    index: &Index,
+    vacancy: &VacancyRecord,
+    policy: &Policy,
+    travel: Option<&dyn crate::geo::TravelTime>,
+) -> Result<Roster> {
     let mut q = Query::new(index, vacancy, policy)?;
+    if let Some(t) = travel {
+        q = q.with_travel_time(t);
+    }
     let el = eligibility(&q, index);
     q.load_text(index, &el.rows)?;
     let cap = vacancy.cap();
