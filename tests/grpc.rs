@@ -81,6 +81,15 @@ fn ids(r: &pb::RosterResponse) -> Vec<&str> {
     r.entries.iter().map(|e| e.candidate_id.as_str()).collect()
 }
 
+/// The roster of the fixture vacancy, as served.
+async fn fixture_roster(client: &mut RosaClient<Channel>) -> pb::RosterResponse {
+    client
+        .roster(roster_req(vacancy_msg(serde_json::json!({}))))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 fn roster_req(v: Vacancy) -> RosterRequest {
     RosterRequest {
         vacancy: Some(v),
@@ -91,12 +100,7 @@ fn roster_req(v: Vacancy) -> RosterRequest {
 #[tokio::test]
 async fn roster_is_the_library_roster_field_for_field() {
     let mut s = start().await;
-    let r = s
-        .client
-        .roster(roster_req(vacancy_msg(serde_json::json!({}))))
-        .await
-        .unwrap()
-        .into_inner();
+    let r = fixture_roster(&mut s.client).await;
     assert_eq!(ids(&r), ["C001", "C005", "C003", "C004", "C002", "C013"]);
     assert_eq!((r.cap, r.pool, r.eligible), (15, 13, 6));
     assert_eq!(r.excluded.values().sum::<u64>() + r.eligible, r.pool);
@@ -200,12 +204,7 @@ async fn explain_and_offers_answer_for_a_known_person_and_not_found_otherwise() 
 #[tokio::test]
 async fn upsert_remove_and_outcome_are_visible_to_the_next_roster() {
     let mut s = start().await;
-    let before = s
-        .client
-        .roster(roster_req(vacancy_msg(serde_json::json!({}))))
-        .await
-        .unwrap()
-        .into_inner();
+    let before = fixture_roster(&mut s.client).await;
 
     // A new person like C001 with an earlier DID: first on the tie-break.
     let mut c: serde_json::Value = serde_json::from_str(
@@ -227,12 +226,7 @@ async fn upsert_remove_and_outcome_are_visible_to_the_next_roster() {
         .into_inner();
     assert_eq!(commit.index_generation, before.index_generation + 1);
     assert_eq!(commit.records, 1);
-    let after = s
-        .client
-        .roster(roster_req(vacancy_msg(serde_json::json!({}))))
-        .await
-        .unwrap()
-        .into_inner();
+    let after = fixture_roster(&mut s.client).await;
     assert_eq!(after.index_generation, commit.index_generation);
     assert_eq!(ids(&after)[..2], ["C100", "C001"]);
 
@@ -256,12 +250,7 @@ async fn upsert_remove_and_outcome_are_visible_to_the_next_roster() {
         .into_inner()
         .index_generation
         .max(commit.index_generation);
-    let last = s
-        .client
-        .roster(roster_req(vacancy_msg(serde_json::json!({}))))
-        .await
-        .unwrap()
-        .into_inner();
+    let last = fixture_roster(&mut s.client).await;
     assert_eq!(last.index_generation, commit);
     assert_eq!(ids(&last), ["C005", "C003", "C004", "C002", "C013"]);
     assert_eq!(last.pool, 12, "C001 removed, C100 hired, of 14");
@@ -330,12 +319,7 @@ async fn bad_requests_are_invalid_argument_naming_the_field() {
         "{}",
         err.message()
     );
-    let r = s
-        .client
-        .roster(roster_req(vacancy_msg(serde_json::json!({}))))
-        .await
-        .unwrap()
-        .into_inner();
+    let r = fixture_roster(&mut s.client).await;
     assert_eq!(r.index_generation, 1, "nothing committed");
 
     let err = s
