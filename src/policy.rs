@@ -12,6 +12,9 @@ use crate::geo::DistanceModel;
 use crate::graduatoria::Template;
 use crate::model::Mode;
 
+/// Largest policy file, in bytes.
+pub const MAX_POLICY_BYTES: usize = 1024 * 1024;
+
 /// Weights of the score criteria. They must sum to 1.
 ///
 /// Defaults, and why:
@@ -76,6 +79,10 @@ pub struct Scoring {
     pub experience_full_months: u32,
     /// Below this similarity a free skill label is not matched to an ESCO skill.
     pub label_threshold: f32,
+    /// A missing skill earns this fraction of its weight, times the relatedness,
+    /// from the person's most related ESCO skill (label-word overlap ≥
+    /// [`crate::score::MIN_RELATEDNESS`]); 0 turns partial credit off.
+    pub related_skill_factor: f64,
 }
 
 impl Default for Scoring {
@@ -84,6 +91,7 @@ impl Default for Scoring {
             self_declared_factor: 0.8,
             experience_full_months: 36,
             label_threshold: 0.85,
+            related_skill_factor: 0.5,
         }
     }
 }
@@ -167,9 +175,28 @@ impl Policy {
         Ok(p)
     }
 
-    /// Reads a TOML policy file.
+    /// Reads a TOML policy file of at most [`MAX_POLICY_BYTES`] (a larger one is
+    /// an error, found without reading it whole).
     pub fn from_file(path: &std::path::Path) -> Result<Policy> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        use std::io::Read;
+        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let mut bytes = Vec::new();
+        f.take(MAX_POLICY_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(path, e))?;
+        if bytes.len() > MAX_POLICY_BYTES {
+            return Err(Error::Policy(format!(
+                "{}: more than {MAX_POLICY_BYTES} bytes (MAX_POLICY_BYTES)",
+                path.display()
+            )));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Error::Policy(format!(
+                "{}: not valid UTF-8 (byte {})",
+                path.display(),
+                e.utf8_error().valid_up_to() + 1
+            ))
+        })?;
         Policy::from_toml(&text).map_err(|e| match e {
             Error::Policy(m) => Error::Policy(format!("{}: {m}", path.display())),
             other => other,
@@ -189,6 +216,12 @@ impl Policy {
         }
         if (sum - 1.0).abs() > 1e-6 {
             return Err(Error::Policy(format!("weights: must sum to 1, got {sum}")));
+        }
+        let r = self.scoring.related_skill_factor;
+        if !(0.0..=1.0).contains(&r) {
+            return Err(Error::Policy(format!(
+                "scoring.related_skill_factor: must be in [0, 1], got {r}"
+            )));
         }
         if self.freshness_days == 0 || self.freshness_days > 3650 {
             return Err(Error::Policy(format!(

@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::index::Index;
+use crate::index::{Index, SkillFeature};
 use crate::query::Query;
 use crate::rules::fmt1;
 use crate::taxonomy::{isco_shared_digits, Isco};
@@ -42,6 +42,37 @@ fn round4(x: f64) -> f64 {
 /// sub-major 0.5, major 0.25.
 pub fn isco_proximity(a: &str, b: &str) -> f64 {
     isco_shared_digits(a, b) as f64 / 4.0
+}
+
+/// Least label-word relatedness ([`crate::taxonomy::SkillTaxonomy::related`]) at
+/// which a person's skill earns partial credit for a missing one.
+pub const MIN_RELATEDNESS: f32 = 0.5;
+
+/// The person's ESCO skill most related to a vacancy skill they lack, with its
+/// relatedness (at least [`MIN_RELATEDNESS`]); ties to the smaller key.
+fn related_feature<'f>(
+    q: &Query,
+    s: &crate::query::QuerySkill,
+    feats: &'f [SkillFeature],
+) -> Option<(&'f SkillFeature, f32)> {
+    let key = s.key?;
+    let tax = crate::taxonomy::SkillTaxonomy::embedded();
+    let n = tax.len() as u32;
+    let t = q.policy.scoring.label_threshold;
+    if key >= n || s.similarity < t || q.policy.scoring.related_skill_factor <= 0.0 {
+        return None;
+    }
+    let mut best: Option<(&SkillFeature, f32)> = None;
+    for f in feats
+        .iter()
+        .filter(|f| f.key < n && f.key != key && f.similarity >= t)
+    {
+        let r = tax.related(key, f.key);
+        if r >= MIN_RELATEDNESS && best.is_none_or(|(_, b)| r > b) {
+            best = Some((f, r));
+        }
+    }
+    best
 }
 
 /// Scores one row. `max_bm25` is the best BM25 among the eligible (for the text
@@ -99,6 +130,7 @@ fn skills(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
     let (mut got, mut total) = (0.0, 0.0);
     let (mut matched, mut certified) = (0, 0);
     let mut missing: Vec<&str> = Vec::new();
+    let mut related: Vec<String> = Vec::new();
     for s in &q.skills {
         total += s.weight;
         match q.skill_match(s, feats) {
@@ -108,17 +140,39 @@ fn skills(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
                 matched += 1;
                 certified += f.certified as usize;
             }
-            None => {
-                if detail {
-                    missing.push(&s.name);
+            None => match related_feature(q, s, feats) {
+                Some((f, r)) => {
+                    let cert = if f.certified { 1.0 } else { factor };
+                    got += s.weight
+                        * (f.similarity as f64)
+                        * (s.similarity as f64)
+                        * cert
+                        * q.policy.scoring.related_skill_factor
+                        * r as f64;
+                    if detail {
+                        related.push(format!(
+                            "{} for {} (related {:.2})",
+                            index.vocab().name(f.key),
+                            s.name,
+                            r
+                        ));
+                    }
                 }
-            }
+                None => {
+                    if detail {
+                        missing.push(&s.name);
+                    }
+                }
+            },
         }
     }
     let why = if detail {
         let mut d = format!("{matched}/{} skills", q.skills.len());
         if certified > 0 {
             d.push_str(&format!(" ({certified} certified)"));
+        }
+        if !related.is_empty() {
+            d.push_str(&format!("; partly: {}", related.join(", ")));
         }
         if !missing.is_empty() {
             d.push_str(&format!("; missing: {}", missing.join(", ")));

@@ -753,7 +753,13 @@ pub struct SkillTaxonomy {
     /// Inflection key -> best entry, same priority.
     inflected: FastMap<Box<str>, u32>,
     grams: GramIndex,
+    /// Distinctive tokens of each preferred label (see [`SkillTaxonomy::related`]).
+    label_tokens: OnceLock<Vec<Box<[u32]>>>,
 }
+
+/// A token in more than this share of the preferred labels ("use", "operate",
+/// "equipment") says nothing about what a skill is and does not relate skills.
+const COMMON_TOKEN_SHARE: f64 = 0.005;
 
 impl std::fmt::Debug for SkillTaxonomy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -926,7 +932,83 @@ impl SkillTaxonomy {
             exact,
             inflected,
             grams,
+            label_tokens: OnceLock::new(),
         }
+    }
+
+    /// How related two different skills are by the words of their preferred
+    /// labels, for partial credit when a vacancy's skill is missing: the Dice
+    /// coefficient `2 |A ∩ B| / (|A| + |B|)` of their distinctive tokens
+    /// (normalised words of three letters or more, leaving out the words found
+    /// in more than 0.5% of the labels). 0 when they share none, 1 for the same
+    /// skill. *Perform tungsten inert gas welding* and *perform metal inert gas
+    /// welding* share *inert*, *gas* and *welding*.
+    pub fn related(&self, a: SkillId, b: SkillId) -> f32 {
+        if a == b {
+            return 1.0;
+        }
+        let tokens = self.label_tokens.get_or_init(|| self.build_label_tokens());
+        let (Some(x), Some(y)) = (tokens.get(a as usize), tokens.get(b as usize)) else {
+            return 0.0;
+        };
+        if x.is_empty() || y.is_empty() {
+            return 0.0;
+        }
+        let (mut i, mut j, mut shared) = (0, 0, 0usize);
+        while i < x.len() && j < y.len() {
+            match x[i].cmp(&y[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        (2 * shared) as f32 / (x.len() + y.len()) as f32
+    }
+
+    fn build_label_tokens(&self) -> Vec<Box<[u32]>> {
+        let words: Vec<Vec<String>> = self
+            .skills
+            .iter()
+            .map(|s| {
+                let mut w: Vec<String> = normalise_text(&s.label)
+                    .split_whitespace()
+                    .filter(|t| t.chars().count() >= 3)
+                    .map(str::to_string)
+                    .collect();
+                w.sort_unstable();
+                w.dedup();
+                w
+            })
+            .collect();
+        let mut df: HashMap<&str, usize> = HashMap::new();
+        for w in &words {
+            for t in w {
+                *df.entry(t.as_str()).or_default() += 1;
+            }
+        }
+        let limit = (self.skills.len() as f64 * COMMON_TOKEN_SHARE).max(2.0) as usize;
+        let mut ids: HashMap<&str, u32> = HashMap::new();
+        let mut sorted_vocab: Vec<&str> = df.keys().copied().collect();
+        sorted_vocab.sort_unstable();
+        for (i, t) in sorted_vocab.into_iter().enumerate() {
+            ids.insert(t, i as u32);
+        }
+        words
+            .iter()
+            .map(|w| {
+                let mut v: Vec<u32> = w
+                    .iter()
+                    .filter(|t| df[t.as_str()] <= limit)
+                    .map(|t| ids[t.as_str()])
+                    .collect();
+                v.sort_unstable();
+                v.into_boxed_slice()
+            })
+            .collect()
     }
 
     /// The ESCO skills embedded from `data/esco_skills.csv` with the Italian synonyms of
@@ -1111,6 +1193,24 @@ mod tests {
 
     fn skills() -> &'static SkillTaxonomy {
         SkillTaxonomy::embedded()
+    }
+
+    #[test]
+    fn related_skills_share_distinctive_label_words() {
+        let t = skills();
+        let id = |uri: &str| {
+            t.by_uri(&format!("http://data.europa.eu/esco/skill/{uri}"))
+                .unwrap()
+        };
+        let tig = id("a51adea8-bf02-488a-a0d8-b0961caca5b0"); // perform tungsten inert gas welding
+        let mig = id("f015c5d5-6a1c-4f63-9012-a05f4f34105e"); // perform metal inert gas welding
+        let forklift = id("28cb374e-6261-4133-8371-f9a5470145da"); // operate forklift
+                                                                   // {tungsten, inert, gas, welding} and {inert, gas, welding}: "perform" and
+                                                                   // "metal" are too common to count; Dice 2·3 / (4 + 3).
+        assert_eq!(t.related(tig, mig), 6.0 / 7.0);
+        assert_eq!(t.related(mig, tig), 6.0 / 7.0);
+        assert_eq!(t.related(tig, forklift), 0.0);
+        assert_eq!(t.related(tig, tig), 1.0);
     }
 
     fn id(uri: &str) -> SkillId {
