@@ -57,6 +57,9 @@
 //!   no labels. Ties by candidate id. (rosa's `skills` criterion is not this: it
 //!   reads labels through the normaliser and weighs similarity and certification,
 //!   so the baseline is computed here from the records.)
+//! - **rosa_no_occupation**: rosa with the occupation weight moved to skills. The
+//!   grades follow past jobs' ISCO codes, which rosa's occupation criterion reads
+//!   directly; this line shows rosa without that head start.
 //!
 //! # The metrics
 //!
@@ -227,6 +230,22 @@ pub fn bm25_policy(as_of: Date) -> Policy {
     }
 }
 
+/// rosa with the occupation criterion off and its weight moved to skills: the
+/// grades follow the ISCO codes of past jobs, which the occupation criterion
+/// reads directly, so this is rosa judged on what the grades do not give away.
+pub fn no_occupation_policy(as_of: Date) -> Policy {
+    let d = Weights::default();
+    Policy {
+        as_of: Some(as_of),
+        weights: Weights {
+            skills: d.skills + d.occupation,
+            occupation: 0.0,
+            ..d
+        },
+        ..Policy::default()
+    }
+}
+
 /// Every eligible row ranked by a scoring policy, in the roster's order.
 fn rank_by_policy(
     index: &Index,
@@ -266,7 +285,7 @@ fn rank_by_overlap(index: &Index, vacancy: &VacancyRecord, rows: &[u32]) -> Vec<
 }
 
 /// Names of the systems, in report order.
-pub const SYSTEMS: [&str; 3] = ["rosa", "bm25", "skill_overlap"];
+pub const SYSTEMS: [&str; 4] = ["rosa", "bm25", "skill_overlap", "rosa_no_occupation"];
 
 /// Generates the data, picks the queries and scores the three systems.
 pub fn run(cfg: &EvalConfig) -> Result<Report> {
@@ -299,8 +318,9 @@ pub fn run(cfg: &EvalConfig) -> Result<Report> {
         ..Policy::default()
     };
     let bm25 = bm25_policy(cfg.as_of);
+    let no_occupation = no_occupation_policy(cfg.as_of);
 
-    let mut sums = [[0.0f64; 3]; 3];
+    let mut sums = [[0.0f64; 3]; SYSTEMS.len()];
     let (mut used, mut tried, mut eligible, mut relevant) = (0usize, 0usize, 0usize, 0usize);
     let mut max_precision = 0.0;
     while used < cfg.queries && tried < gcfg.vacancies {
@@ -349,6 +369,7 @@ pub fn run(cfg: &EvalConfig) -> Result<Report> {
             rank_by_policy(&index, &vacancy, &rosa_policy, &rows)?,
             rank_by_policy(&index, &vacancy, &bm25, &rows)?,
             rank_by_overlap(&index, &vacancy, &rows),
+            rank_by_policy(&index, &vacancy, &no_occupation, &rows)?,
         ];
         for (sum, ranking) in sums.iter_mut().zip(&rankings) {
             let ranked: Vec<u8> = ranking.iter().map(|r| grades[r]).collect();

@@ -623,13 +623,13 @@ fn eval(a: EvalArgs) -> Result<()> {
     )?;
     writeln!(
         out,
-        "{:<14} {:>8} {:>8} {:>8}",
+        "{:<19} {:>8} {:>8} {:>8}",
         "system", "NDCG@15", "P@15", "MRR"
     )?;
     for s in &r.systems {
         writeln!(
             out,
-            "{:<14} {:>8.4} {:>8.4} {:>8.4}",
+            "{:<19} {:>8.4} {:>8.4} {:>8.4}",
             s.system, s.ndcg_at_15, s.precision_at_15, s.mrr
         )?;
     }
