@@ -25,15 +25,38 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Cuts `s` to at most `max` bytes (on a char boundary), marking the cut with `...`.
+///
+/// Error messages echo what the input held (a bad code, a serde message quoting
+/// a value); hostile input must not turn one error into megabytes of text.
+pub fn clip(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut end = max.saturating_sub(3);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        s.push_str("...");
+    }
+    s
+}
+
 impl FieldError {
+    /// Longest field path kept, in bytes (longer ones are clipped with `...`).
+    pub const MAX_FIELD_BYTES: usize = 200;
+    /// Longest message kept, in bytes (longer ones are clipped with `...`).
+    pub const MAX_MESSAGE_BYTES: usize = 1000;
+    /// Longest record id shown, in bytes (a valid id has at most 64).
+    pub const MAX_ID_BYTES: usize = 67;
+
     /// A field error without a location yet; [`FieldError::at`] fills it in.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         FieldError {
             file: String::new(),
             line: 0,
             record_id: "-".into(),
-            field: field.into(),
-            message: message.into(),
+            field: clip(field.into(), Self::MAX_FIELD_BYTES),
+            message: clip(message.into(), Self::MAX_MESSAGE_BYTES),
         }
     }
 
@@ -44,7 +67,7 @@ impl FieldError {
         self.record_id = if record_id.is_empty() {
             "-".into()
         } else {
-            record_id.to_string()
+            clip(record_id.to_string(), Self::MAX_ID_BYTES)
         };
         self
     }

@@ -154,7 +154,13 @@ fn resolve(esco: Option<&str>, label: Option<&str>, labels: &LabelCache) -> Reso
 #[derive(Debug, Default)]
 pub struct LabelCache {
     map: HashMap<String, Option<(u32, f32)>>,
+    /// Labels met only in queries (vacancy skills), memoised so that repeated
+    /// rosters of the same vacancy do not normalise them again; bounded.
+    queried: std::sync::Mutex<HashMap<String, Option<(u32, f32)>>>,
 }
+
+/// Most labels [`LabelCache`] memoises from queries before it starts afresh.
+const MAX_QUERIED_LABELS: usize = 65_536;
 
 impl LabelCache {
     /// Resolves every distinct label in `labels` (in parallel) that is not cached yet.
@@ -178,12 +184,23 @@ impl LabelCache {
 
     /// The ESCO skill and similarity of a label, if resolved and matched.
     pub fn get(&self, label: &str) -> Option<(u32, f32)> {
-        match self.map.get(label) {
-            Some(v) => *v,
-            None => SkillTaxonomy::embedded()
-                .normalise_label(label, LABEL_FLOOR)
-                .map(|m| (m.id, m.similarity)),
+        if let Some(v) = self.map.get(label) {
+            return *v;
         }
+        let lock = || self.queried.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = lock().get(label) {
+            return *v;
+        }
+        // A pure function of the label: memoising it cannot change a result.
+        let found = SkillTaxonomy::embedded()
+            .normalise_label(label, LABEL_FLOOR)
+            .map(|m| (m.id, m.similarity));
+        let mut queried = lock();
+        if queried.len() >= MAX_QUERIED_LABELS {
+            queried.clear();
+        }
+        queried.insert(label.to_string(), found);
+        found
     }
 }
 
@@ -249,6 +266,10 @@ pub enum Commit {
         records: u64,
         /// Size of the file in bytes, checked on open.
         bytes: u64,
+        /// `sha256:<hex>` of the file, checked on open (absent in indexes
+        /// written before it was recorded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sha256: Option<String>,
     },
     /// Candidates removed.
     Remove {
@@ -284,6 +305,22 @@ pub struct Manifest {
     pub commits: Vec<Commit>,
     /// File of the open vacancies under `vacancies/`, if any.
     pub vacancies: Option<String>,
+    /// `sha256:<hex>` of the vacancies file, checked on open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vacancies_sha256: Option<String>,
+    /// `sha256:<hex>` of this manifest's compact JSON without this field, set
+    /// when written and checked when read: a damaged manifest is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
+}
+
+impl Manifest {
+    /// The checksum of this manifest (its compact JSON without `checksum`).
+    pub fn compute_checksum(&self) -> String {
+        let mut m = self.clone();
+        m.checksum = None;
+        crate::audit::hash_json(&m)
+    }
 }
 
 /// The candidate index.
@@ -292,6 +329,7 @@ pub struct Index {
     generation: u64,
     commits: Vec<Commit>,
     vacancies_file: Option<String>,
+    vacancies_sha256: Option<String>,
     records: Vec<CandidateRecord>,
     features: Vec<Features>,
     live: RoaringBitmap,
@@ -351,6 +389,28 @@ fn check_all<R: Record + Sync>(records: &[R], file: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Input(errors))
+    }
+}
+
+/// Validates records read back from the index's own files. They were valid
+/// when committed and the engine relies on it (features, filters, geography),
+/// so a record that fails now means the file was damaged: an index error.
+fn check_stored<R: Record + Sync>(records: &[R], path: &Path) -> Result<()> {
+    match check_all(records, "") {
+        Ok(()) => Ok(()),
+        Err(Error::Input(errs)) => {
+            let first = errs.errors.first().map_or_else(String::new, |e| {
+                format!(
+                    "line {}: {}: {}: {}: ",
+                    e.line, e.record_id, e.field, e.message
+                )
+            });
+            Err(index_error(
+                path,
+                format!("{first}the index is damaged, rebuild it"),
+            ))
+        }
+        Err(other) => Err(other),
     }
 }
 
@@ -417,6 +477,7 @@ impl Index {
             generation: 0,
             commits: Vec::new(),
             vacancies_file: None,
+            vacancies_sha256: None,
             records: Vec::new(),
             features: Vec::new(),
             live: RoaringBitmap::new(),
@@ -620,13 +681,13 @@ impl Index {
 
         report(Stage::Write, 0, 2);
         let file = format!("s{generation:06}.jsonl");
-        let bytes = write_jsonl_atomic(&dir.join("segments").join(&file), &candidates)?;
-        let vac_file = if vacancies.is_empty() {
-            None
+        let (bytes, sha256) = write_jsonl_atomic(&dir.join("segments").join(&file), &candidates)?;
+        let (vac_file, vac_sha256) = if vacancies.is_empty() {
+            (None, None)
         } else {
             let f = format!("v{generation:06}.jsonl");
-            write_jsonl_atomic(&dir.join("vacancies").join(&f), &vacancies)?;
-            Some(f)
+            let (_, sha) = write_jsonl_atomic(&dir.join("vacancies").join(&f), &vacancies)?;
+            (Some(f), Some(sha))
         };
         report(Stage::Write, 1, 2);
 
@@ -655,14 +716,18 @@ impl Index {
                 file,
                 records: n,
                 bytes,
+                sha256: Some(sha256),
             }],
             vacancies: vac_file,
+            vacancies_sha256: vac_sha256,
+            checksum: None,
         };
         write_manifest(dir, &manifest)?;
         report(Stage::Write, 2, 2);
         index.generation = generation;
         index.commits = manifest.commits;
         index.vacancies_file = manifest.vacancies;
+        index.vacancies_sha256 = manifest.vacancies_sha256;
         index.text.reload()?;
         Ok(index)
     }
@@ -687,8 +752,7 @@ impl Index {
                 format!("generation {generation} is no longer available (no snapshot)"),
             )
         })?;
-        let manifest: Manifest = serde_json::from_slice(&bytes)
-            .map_err(|e| index_error(&path, format!("unreadable manifest: {e}")))?;
+        let manifest = parse_manifest(&bytes, &path)?;
         Self::open_manifest(dir, manifest, false)
     }
 
@@ -706,6 +770,7 @@ impl Index {
                     file,
                     records,
                     bytes,
+                    sha256,
                     ..
                 } => {
                     let path = dir.join("segments").join(file);
@@ -715,13 +780,14 @@ impl Index {
                     if size != *bytes {
                         return Err(index_error(&path, format!("is {size} bytes, the manifest says {bytes}: the index is damaged, rebuild it")));
                     }
-                    let recs: Vec<CandidateRecord> = read_stored(&path)?;
+                    let recs: Vec<CandidateRecord> = read_stored(&path, sha256.as_deref())?;
                     if recs.len() as u64 != *records {
                         return Err(index_error(
                             &path,
                             format!("has {} records, the manifest says {records}", recs.len()),
                         ));
                     }
+                    check_stored(&recs, &path)?;
                     index.apply_upserts(recs);
                 }
                 Commit::Remove { ids, .. } => {
@@ -735,12 +801,16 @@ impl Index {
             }
         }
         if let Some(f) = &manifest.vacancies {
-            let vacs: Vec<VacancyRecord> = read_stored(&dir.join("vacancies").join(f))?;
+            let path = dir.join("vacancies").join(f);
+            let vacs: Vec<VacancyRecord> =
+                read_stored(&path, manifest.vacancies_sha256.as_deref())?;
+            check_stored(&vacs, &path)?;
             index.set_vacancies(vacs);
         }
         index.generation = manifest.generation;
         index.commits = manifest.commits;
         index.vacancies_file = manifest.vacancies;
+        index.vacancies_sha256 = manifest.vacancies_sha256;
         match disk_text {
             Some(t)
                 if t.payload().as_deref() == Some(index.generation.to_string().as_str())
@@ -810,6 +880,8 @@ impl Index {
             engine_version: crate::ENGINE_VERSION.to_string(),
             commits,
             vacancies: self.vacancies_file.clone(),
+            vacancies_sha256: self.vacancies_sha256.clone(),
+            checksum: None,
         };
         write_manifest(&dir, &manifest)?;
         self.commits = manifest.commits;
@@ -827,16 +899,19 @@ impl Index {
         let generation = self.commit(
             |generation, dir| {
                 let file = format!("s{generation:06}.jsonl");
-                let bytes = if in_memory {
-                    0
+                let (bytes, sha256) = if in_memory {
+                    (0, None)
                 } else {
-                    write_jsonl_atomic(&dir.join("segments").join(&file), &records)?
+                    let (bytes, sha) =
+                        write_jsonl_atomic(&dir.join("segments").join(&file), &records)?;
+                    (bytes, Some(sha))
                 };
                 Ok(Commit::Upsert {
                     generation,
                     file,
                     records: n,
                     bytes,
+                    sha256,
                 })
             },
             |w| {
@@ -1048,8 +1123,10 @@ pub(crate) fn sync_dir(path: &Path) -> Result<()> {
         .map_err(|e| Error::io(path, e))
 }
 
-/// Writes records to `path` through a temporary file, fsync and rename.
-fn write_jsonl_atomic<T: Serialize>(path: &Path, records: &[T]) -> Result<u64> {
+/// Writes records to `path` through a temporary file, fsync and rename;
+/// returns the file's size and `sha256:<hex>`.
+fn write_jsonl_atomic<T: Serialize>(path: &Path, records: &[T]) -> Result<(u64, String)> {
+    use sha2::Digest;
     use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
     let _ = std::fs::remove_file(&tmp);
@@ -1061,12 +1138,14 @@ fn write_jsonl_atomic<T: Serialize>(path: &Path, records: &[T]) -> Result<u64> {
         .map_err(|e| Error::io(&tmp, e))?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
     let mut bytes = 0u64;
+    let mut hash = sha2::Sha256::new();
     let mut line = Vec::with_capacity(4096);
     for r in records {
         line.clear();
         serde_json::to_writer(&mut line, r).expect("records serialise");
         line.push(b'\n');
         w.write_all(&line).map_err(|e| Error::io(&tmp, e))?;
+        hash.update(&line);
         bytes += line.len() as u64;
     }
     let file = w
@@ -1077,16 +1156,32 @@ fn write_jsonl_atomic<T: Serialize>(path: &Path, records: &[T]) -> Result<u64> {
     if let Some(parent) = path.parent() {
         sync_dir(parent)?;
     }
-    Ok(bytes)
+    Ok((
+        bytes,
+        format!("sha256:{}", crate::policy::hex(&hash.finalize())),
+    ))
 }
 
-fn read_stored<R: serde::de::DeserializeOwned + Send>(path: &Path) -> Result<Vec<R>> {
-    let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::InvalidData => {
-            index_error(path, "not UTF-8: the index is damaged, rebuild it")
+/// Reads a file of records the index wrote, checking its `sha256:<hex>` when
+/// the manifest recorded one.
+fn read_stored<R: serde::de::DeserializeOwned + Send>(
+    path: &Path,
+    sha256: Option<&str>,
+) -> Result<Vec<R>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if let Some(want) = sha256 {
+        let got = crate::audit::sha256(&bytes);
+        if got != want {
+            return Err(index_error(
+                path,
+                format!(
+                    "checksum is {got}, the manifest says {want}: the index is damaged, rebuild it"
+                ),
+            ));
         }
-        _ => Error::io(path, e),
-    })?;
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| index_error(path, "not UTF-8: the index is damaged, rebuild it"))?;
     let lines: Vec<&str> = text.lines().collect();
     lines
         .par_iter()
@@ -1119,7 +1214,9 @@ fn write_atomic(path: &Path, body: &[u8]) -> Result<()> {
 }
 
 fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
-    let body = serde_json::to_vec_pretty(m).expect("manifest serialises");
+    let mut m = m.clone();
+    m.checksum = Some(m.compute_checksum());
+    let body = serde_json::to_vec_pretty(&m).expect("manifest serialises");
     // The snapshot first (for replays), then the switch.
     write_atomic(
         &dir.join("manifests")
@@ -1129,6 +1226,24 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
     sync_dir(&dir.join("manifests"))?;
     write_atomic(&dir.join("CURRENT"), &body)?;
     sync_dir(dir)
+}
+
+/// Parses a manifest and checks its checksum (when it has one).
+fn parse_manifest(bytes: &[u8], path: &Path) -> Result<Manifest> {
+    let m: Manifest = serde_json::from_slice(bytes)
+        .map_err(|e| index_error(path, format!("unreadable manifest: {e}")))?;
+    if let Some(want) = &m.checksum {
+        let got = m.compute_checksum();
+        if &got != want {
+            return Err(index_error(
+                path,
+                format!(
+                    "manifest checksum is {got}, it says {want}: the index is damaged, rebuild it"
+                ),
+            ));
+        }
+    }
+    Ok(m)
 }
 
 /// Reads `DIR/CURRENT`.
@@ -1141,8 +1256,7 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
         ),
         _ => Error::io(&cur, e),
     })?;
-    let m: Manifest = serde_json::from_slice(&bytes)
-        .map_err(|e| index_error(&cur, format!("unreadable manifest: {e}")))?;
+    let m = parse_manifest(&bytes, &cur)?;
     if m.format != FORMAT_VERSION {
         return Err(index_error(
             &cur,

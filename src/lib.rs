@@ -27,6 +27,8 @@ pub mod error;
 pub mod eval;
 pub mod explain;
 pub mod filters;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gen;
 pub mod geo;
 pub mod graduatoria;

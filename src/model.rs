@@ -17,11 +17,21 @@ use crate::taxonomy::Isco;
 pub const MAX_KM_LIMIT: u32 = 500;
 /// Largest number of skills in one record.
 pub const MAX_SKILLS: usize = 500;
-/// Largest number of entries in any other list of one record.
+/// Largest number of entries in any other list or map of one record
+/// (experiences, desired professions, languages, licences, contracts, needs,
+/// supports, ICF capacities and demands); `applicants` has its own limit.
 pub const MAX_LIST: usize = 200;
+/// Largest number of `applicants` of a vacancy.
+pub const MAX_APPLICANTS: usize = 1_000_000;
 /// Largest `cv_text` / vacancy `text`, in bytes.
 pub const MAX_TEXT_BYTES: usize = 64 * 1024;
-/// Largest line of a `.jsonl` file, in bytes.
+/// Largest vacancy `title` or `employer`, in bytes.
+pub const MAX_NAME_BYTES: usize = 256;
+/// Largest `cap_override.reason`, in bytes.
+pub const MAX_NOTE_BYTES: usize = 1024;
+/// Largest line of a `.jsonl` file (without its line ending), and largest
+/// single-record JSON file, in bytes. Longer lines are rejected while reading,
+/// without holding them in memory.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 /// Largest roster an employer can ask for with `cap_override`.
 pub const MAX_CAP_OVERRIDE: u32 = 200;
@@ -631,7 +641,8 @@ fn icf_map(
     map: &std::collections::BTreeMap<String, u8>,
     what: &str,
 ) {
-    for (code, v) in map {
+    list_len(errs, field, map.len(), MAX_LIST);
+    for (code, v) in map.iter().take(MAX_LIST) {
         if !is_icf_dimension(code) {
             errs.push(FieldError::new(
                 format!("{field}.{code}"),
@@ -710,7 +721,7 @@ impl CandidateRecord {
         }
         eqf(&mut e, "education_eqf", self.education_eqf);
         list_len(&mut e, "experiences", self.experiences.len(), MAX_LIST);
-        for (i, x) in self.experiences.iter().enumerate() {
+        for (i, x) in self.experiences.iter().enumerate().take(MAX_LIST) {
             isco(
                 &mut e,
                 isco_table,
@@ -733,7 +744,7 @@ impl CandidateRecord {
             }
         }
         list_len(&mut e, "desired_isco", self.desired_isco.len(), MAX_LIST);
-        for (i, c) in self.desired_isco.iter().enumerate() {
+        for (i, c) in self.desired_isco.iter().enumerate().take(MAX_LIST) {
             isco(&mut e, isco_table, &format!("desired_isco[{i}]"), c);
         }
         list_len(&mut e, "skills", self.skills.len(), MAX_SKILLS);
@@ -741,7 +752,7 @@ impl CandidateRecord {
             skill_ref(&mut e, &format!("skills[{i}]"), &s.esco, &s.label);
         }
         list_len(&mut e, "languages", self.languages.len(), MAX_LIST);
-        for (i, l) in self.languages.iter().enumerate() {
+        for (i, l) in self.languages.iter().enumerate().take(MAX_LIST) {
             if !is_language_code(&l.code) {
                 e.push(FieldError::new(
                     format!("languages[{i}].code"),
@@ -750,7 +761,7 @@ impl CandidateRecord {
             }
         }
         list_len(&mut e, "licences", self.licences.len(), MAX_LIST);
-        for (i, l) in self.licences.iter().enumerate() {
+        for (i, l) in self.licences.iter().enumerate().take(MAX_LIST) {
             if !is_licence_code(l) {
                 e.push(FieldError::new(
                     format!("licences[{i}]"),
@@ -758,6 +769,12 @@ impl CandidateRecord {
                 ));
             }
         }
+        list_len(
+            &mut e,
+            "availability.contracts",
+            self.availability.contracts.len(),
+            MAX_LIST,
+        );
         if self.availability.max_km > MAX_KM_LIMIT {
             e.push(FieldError::new(
                 "availability.max_km",
@@ -788,6 +805,7 @@ impl CandidateRecord {
                 }
             }
             icf_map(&mut e, "targeted.capacities", &t.capacities, "capacity");
+            list_len(&mut e, "targeted.needs", t.needs.len(), MAX_LIST);
         }
         if let Some(r) = &self.ranking {
             if let Some(v) = r.isee_eur {
@@ -843,7 +861,7 @@ impl VacancyRecord {
             ));
         }
         list_len(&mut e, "languages", self.languages.len(), MAX_LIST);
-        for (i, l) in self.languages.iter().enumerate() {
+        for (i, l) in self.languages.iter().enumerate().take(MAX_LIST) {
             if !is_language_code(&l.code) {
                 e.push(FieldError::new(
                     format!("languages[{i}].code"),
@@ -852,7 +870,7 @@ impl VacancyRecord {
             }
         }
         list_len(&mut e, "licences", self.licences.len(), MAX_LIST);
-        for (i, l) in self.licences.iter().enumerate() {
+        for (i, l) in self.licences.iter().enumerate().take(MAX_LIST) {
             if !is_licence_code(&l.code) {
                 e.push(FieldError::new(
                     format!("licences[{i}].code"),
@@ -888,6 +906,7 @@ impl VacancyRecord {
             ));
         }
         icf_map(&mut e, "demands", &self.demands, "demand");
+        list_len(&mut e, "supports", self.supports.len(), MAX_LIST);
         if !(1..=ROSTER_CAP).contains(&self.roster_size) {
             e.push(FieldError::new(
                 "roster_size",
@@ -906,6 +925,11 @@ impl VacancyRecord {
                     "cap_override.reason",
                     "must say why the employer wants a larger roster",
                 ));
+            } else if o.reason.len() > MAX_NOTE_BYTES {
+                e.push(FieldError::new(
+                    "cap_override.reason",
+                    format!("at most {MAX_NOTE_BYTES} bytes, got {}", o.reason.len()),
+                ));
             }
         }
         if self.positions == 0 || self.positions > 10_000 {
@@ -915,7 +939,7 @@ impl VacancyRecord {
             ));
         }
         if let Some(a) = &self.applicants {
-            list_len(&mut e, "applicants", a.len(), 1_000_000);
+            list_len(&mut e, "applicants", a.len(), MAX_APPLICANTS);
             for (i, id) in a.iter().enumerate() {
                 if !is_valid_id(id) {
                     e.push(FieldError::new(
@@ -924,6 +948,14 @@ impl VacancyRecord {
                     ));
                     break;
                 }
+            }
+        }
+        for (field, v) in [("employer", &self.employer), ("title", &self.title)] {
+            if v.len() > MAX_NAME_BYTES {
+                e.push(FieldError::new(
+                    field,
+                    format!("at most {MAX_NAME_BYTES} bytes, got {}", v.len()),
+                ));
             }
         }
         if self.text.len() > MAX_TEXT_BYTES {
@@ -1026,35 +1058,201 @@ pub fn parse_record<R: Record>(text: &str, file: &str, line: usize) -> Result<R,
 /// Parses and validates every line of a `.jsonl` text. Blank lines are skipped.
 /// Duplicate ids are errors. Either every record is valid and all are returned,
 /// or the errors (every bad line, up to [`InputErrors::LIMIT`]) are.
+///
+/// Lines are split as [`read_jsonl_from`] splits them (`\n` or `\r\n`).
 pub fn parse_jsonl<R: Record + Send>(text: &str, file: &str) -> Result<Vec<R>, Error> {
-    use rayon::prelude::*;
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| (i + 1, l))
-        .collect();
-    let parsed: Vec<Result<R, Vec<FieldError>>> = lines
-        .par_iter()
-        .map(|(n, l)| parse_record::<R>(l, file, *n))
-        .collect();
-    let mut errors = InputErrors::default();
-    let mut out = Vec::with_capacity(parsed.len());
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for ((line, _), r) in lines.iter().zip(parsed) {
-        match r {
-            Ok(rec) => {
-                if let Some(first) = seen.insert(rec.id().to_string(), *line) {
-                    errors.push(
-                        FieldError::new("id", format!("duplicate id, first seen on line {first}"))
-                            .at(file, *line, rec.id()),
-                    );
-                }
-                out.push(rec);
+    read_jsonl_from(text.as_bytes(), file)
+}
+
+/// Reads a `.jsonl` file and parses it with [`read_jsonl_from`]: the file is
+/// streamed, so a huge file or a huge line costs no more memory than its
+/// records (a line longer than [`MAX_LINE_BYTES`] is skipped and reported).
+pub fn read_jsonl<R: Record + Send>(path: &std::path::Path) -> Result<Vec<R>, Error> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_jsonl_from(
+        std::io::BufReader::with_capacity(1 << 20, f),
+        &path.display().to_string(),
+    )
+}
+
+/// Lines parsed together in parallel: at most this many...
+const CHUNK_LINES: usize = 4096;
+/// ...or this many bytes.
+const CHUNK_BYTES: usize = 16 * 1024 * 1024;
+
+/// One line of a `.jsonl` input, as cut by [`next_line`].
+enum Line {
+    /// The line's bytes (without `\n` / `\r\n`) are in the buffer.
+    Text,
+    /// The line has this many bytes, more than [`MAX_LINE_BYTES`]; the buffer
+    /// holds its first bytes only, the rest was skipped.
+    TooLong(u64),
+}
+
+/// Reads the next line into `buf`, keeping at most [`MAX_LINE_BYTES`] + 2 bytes
+/// of it in memory; `None` at the end of the input.
+fn next_line(
+    reader: &mut impl std::io::BufRead,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Option<Line>> {
+    use std::io::{BufRead, Read};
+    buf.clear();
+    let cap = MAX_LINE_BYTES as u64 + 2;
+    let n = reader.by_ref().take(cap).read_until(b'\n', buf)? as u64;
+    if n == 0 {
+        return Ok(None);
+    }
+    if buf.last() == Some(&b'\n') {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    } else if n == cap {
+        // The line goes on: skip the rest without keeping it.
+        let mut total = n;
+        loop {
+            let avail = reader.fill_buf()?;
+            if avail.is_empty() {
+                break;
             }
-            Err(es) => errors.extend(es),
+            match avail.iter().position(|&b| b == b'\n') {
+                Some(p) => {
+                    total += p as u64;
+                    reader.consume(p + 1);
+                    break;
+                }
+                None => {
+                    let len = avail.len();
+                    total += len as u64;
+                    reader.consume(len);
+                }
+            }
+        }
+        return Ok(Some(Line::TooLong(total)));
+    }
+    if buf.len() > MAX_LINE_BYTES {
+        return Ok(Some(Line::TooLong(buf.len() as u64)));
+    }
+    Ok(Some(Line::Text))
+}
+
+/// The id of a record from the part of its text that was read, when it holds
+/// a top-level-looking `"id": "<valid id>"` (after `{` or `,`): names a record
+/// too long or too broken to parse. Best effort; `None` when unsure.
+fn sniff_id(prefix: &[u8]) -> Option<String> {
+    let mut from = 0;
+    while let Some(p) = prefix[from..].windows(4).position(|w| w == b"\"id\"") {
+        let at = from + p;
+        from = at + 1;
+        let before = prefix[..at].iter().rev().find(|b| !b.is_ascii_whitespace());
+        if !matches!(before, Some(b'{') | Some(b',')) {
+            continue;
+        }
+        if let Some(id) = id_after_key(&prefix[at + 4..]) {
+            return Some(id);
         }
     }
+    None
+}
+
+/// The valid id in `: "<id>"` at the start of `rest` (whitespace allowed).
+fn id_after_key(rest: &[u8]) -> Option<String> {
+    let rest = &rest[rest.iter().position(|b| !b.is_ascii_whitespace())?..];
+    let rest = rest.strip_prefix(b":")?;
+    let rest = &rest[rest.iter().position(|b| !b.is_ascii_whitespace())?..];
+    let rest = rest.strip_prefix(b"\"")?;
+    let end = rest.iter().position(|&b| b == b'"')?;
+    let id = std::str::from_utf8(&rest[..end]).ok()?;
+    is_valid_id(id).then(|| id.to_string())
+}
+
+/// Parses and validates every line of a `.jsonl` stream: the engine's one
+/// JSONL reader ([`read_jsonl`] and [`parse_jsonl`] use it).
+///
+/// Lines end with `\n` or `\r\n`; blank lines are skipped. A line longer than
+/// [`MAX_LINE_BYTES`] is an error naming its line (and its id when the first
+/// bytes show it), and is never held whole in memory; so is a line that is not
+/// UTF-8. Duplicate ids are errors. Either every record is valid and all are
+/// returned, or the errors (every bad line, up to [`InputErrors::LIMIT`]) are.
+pub fn read_jsonl_from<R: Record + Send>(
+    mut reader: impl std::io::BufRead,
+    file: &str,
+) -> Result<Vec<R>, Error> {
+    use rayon::prelude::*;
+    let mut errors = InputErrors::default();
+    let mut out: Vec<R> = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut chunk: Vec<(usize, String)> = Vec::new();
+    let mut chunk_bytes = 0usize;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut line_no = 0usize;
+    let mut flush = |chunk: &mut Vec<(usize, String)>, errors: &mut InputErrors| {
+        let parsed: Vec<Result<R, Vec<FieldError>>> = chunk
+            .par_iter()
+            .map(|(n, l)| parse_record::<R>(l, file, *n))
+            .collect();
+        for ((line, _), r) in chunk.iter().zip(parsed) {
+            match r {
+                Ok(rec) => {
+                    if let Some(first) = seen.insert(rec.id().to_string(), *line) {
+                        errors.push(
+                            FieldError::new(
+                                "id",
+                                format!("duplicate id, first seen on line {first}"),
+                            )
+                            .at(file, *line, rec.id()),
+                        );
+                    }
+                    if errors.is_empty() {
+                        out.push(rec);
+                    }
+                }
+                Err(es) => errors.extend(es),
+            }
+        }
+        if !errors.is_empty() {
+            // The records will not be returned: stop holding them.
+            out = Vec::new();
+        }
+        chunk.clear();
+    };
+    loop {
+        let line = next_line(&mut reader, &mut buf).map_err(|e| Error::io(file, e))?;
+        let Some(line) = line else { break };
+        line_no += 1;
+        match line {
+            Line::TooLong(len) => errors.push(
+                FieldError::new(
+                    "-",
+                    format!("line is {len} bytes, at most {MAX_LINE_BYTES} (MAX_LINE_BYTES)"),
+                )
+                .at(file, line_no, sniff_id(&buf).as_deref().unwrap_or("-")),
+            ),
+            Line::Text => match std::str::from_utf8(&buf) {
+                Err(e) => errors.push(
+                    FieldError::new(
+                        "-",
+                        format!("not valid UTF-8 (byte {} of the line)", e.valid_up_to() + 1),
+                    )
+                    .at(
+                        file,
+                        line_no,
+                        sniff_id(&buf).as_deref().unwrap_or("-"),
+                    ),
+                ),
+                Ok(text) if text.trim().is_empty() => {}
+                Ok(text) => {
+                    chunk_bytes += text.len();
+                    chunk.push((line_no, text.to_string()));
+                    if chunk.len() >= CHUNK_LINES || chunk_bytes >= CHUNK_BYTES {
+                        flush(&mut chunk, &mut errors);
+                        chunk_bytes = 0;
+                    }
+                }
+            },
+        }
+    }
+    flush(&mut chunk, &mut errors);
     if errors.is_empty() {
         Ok(out)
     } else {
@@ -1062,45 +1260,43 @@ pub fn parse_jsonl<R: Record + Send>(text: &str, file: &str) -> Result<Vec<R>, E
     }
 }
 
-/// Reads a `.jsonl` file and parses it with [`parse_jsonl`].
-pub fn read_jsonl<R: Record + Send>(path: &std::path::Path) -> Result<Vec<R>, Error> {
-    let text = read_text(path)?;
-    parse_jsonl(&text, &path.display().to_string())
+/// Reads a single JSON record (a vacancy file, pretty-printed or not) with
+/// [`read_json_from`].
+pub fn read_json<R: Record>(path: &std::path::Path) -> Result<R, Error> {
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_json_from(f, &path.display().to_string())
 }
 
-/// Reads a single JSON record (a vacancy file, pretty-printed or not).
-pub fn read_json<R: Record>(path: &std::path::Path) -> Result<R, Error> {
-    let text = read_text(path)?;
-    parse_record::<R>(text.trim(), &path.display().to_string(), 0).map_err(|es| {
+/// Parses and validates a single JSON record from `reader`. At most
+/// [`MAX_LINE_BYTES`] are read: a larger input is an error, found without
+/// reading it whole.
+pub fn read_json_from<R: Record>(reader: impl std::io::Read, file: &str) -> Result<R, Error> {
+    use std::io::Read;
+    let one = |e: FieldError| {
+        let mut all = InputErrors::default();
+        all.push(e);
+        Error::Input(all)
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_LINE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(file, e))?;
+    if bytes.len() > MAX_LINE_BYTES {
+        return Err(one(FieldError::new(
+            "-",
+            format!("record is more than {MAX_LINE_BYTES} bytes (MAX_LINE_BYTES)"),
+        )
+        .at(file, 0, sniff_id(&bytes).as_deref().unwrap_or("-"))));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let valid = e.valid_up_to();
+        let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+        one(FieldError::new("-", "not valid UTF-8").at(file, line, "-"))
+    })?;
+    parse_record::<R>(text.trim(), file, 0).map_err(|es| {
         let mut all = InputErrors::default();
         all.extend(es);
         Error::Input(all)
-    })
-}
-
-fn read_text(path: &std::path::Path) -> Result<String, Error> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.len() > 16 * 1024 * 1024 * 1024 {
-        return Err(Error::input(
-            FieldError::new("-", format!("file is {} bytes, at most 16 GiB", meta.len())).at(
-                &path.display().to_string(),
-                0,
-                "-",
-            ),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..valid]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
-        Error::input(FieldError::new("-", "not valid UTF-8").at(
-            &path.display().to_string(),
-            line,
-            "-",
-        ))
     })
 }
