@@ -16,7 +16,13 @@ rm -rf target/grpc-stubs && mkdir -p target/grpc-stubs
     --grpc_python_out=target/grpc-stubs proto/rosa.proto
 
 WORK=$(mktemp -d)
-trap 'kill -TERM "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+SERVER=
+cleanup() {
+    # Only our server: never `kill 0`, which would signal the whole process group.
+    if [ -n "$SERVER" ]; then kill -TERM "$SERVER" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
 python3 -c "import json; print(json.dumps(json.load(open('tests/fixtures/vacancy.json'))))" > "$WORK/vacancies.jsonl"
 "$ROSA" index build --candidates tests/fixtures/candidates.jsonl \
     --vacancies "$WORK/vacancies.jsonl" --index "$WORK/idx"
