@@ -27,6 +27,50 @@ pub struct QuerySkill {
     pub required: bool,
     /// Name for explanations: the label as written, or the ESCO label.
     pub name: String,
+    /// ESCO skills related to this one (relatedness ≥
+    /// [`crate::score::MIN_RELATEDNESS`]), sorted by key: computed once per query
+    /// so that partial credit costs a lookup per candidate skill.
+    pub related: std::sync::Arc<[(u32, f32)]>,
+}
+
+/// The ESCO skills related to `key` enough for partial credit, sorted by key.
+/// Memoised per skill (a pure function of the embedded taxonomy).
+fn related_skills(
+    key: Option<u32>,
+    similarity: f32,
+    policy: &Policy,
+) -> std::sync::Arc<[(u32, f32)]> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static MEMO: OnceLock<Mutex<HashMap<u32, Arc<[(u32, f32)]>>>> = OnceLock::new();
+    let tax = crate::taxonomy::SkillTaxonomy::embedded();
+    let n = tax.len() as u32;
+    let k = match key {
+        Some(k)
+            if k < n
+                && similarity >= policy.scoring.label_threshold
+                && policy.scoring.related_skill_factor > 0.0 =>
+        {
+            k
+        }
+        _ => return Arc::from(Vec::new()),
+    };
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(v) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(&k) {
+        return Arc::clone(v);
+    }
+    let v: Arc<[(u32, f32)]> = (0..n)
+        .filter(|&o| o != k)
+        .filter_map(|o| {
+            let r = tax.related(k, o);
+            (r >= crate::score::MIN_RELATEDNESS).then_some((o, r))
+        })
+        .collect::<Vec<_>>()
+        .into();
+    memo.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(k, Arc::clone(&v));
+    v
 }
 
 /// A vacancy prepared against an index and a policy.
@@ -90,6 +134,7 @@ impl<'a> Query<'a> {
                     weight: s.weight,
                     required: s.required,
                     name,
+                    related: related_skills(r.key, r.similarity, &policy),
                 }
             })
             .collect();

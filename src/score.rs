@@ -55,21 +55,17 @@ fn related_feature<'f>(
     s: &crate::query::QuerySkill,
     feats: &'f [SkillFeature],
 ) -> Option<(&'f SkillFeature, f32)> {
-    let key = s.key?;
-    let tax = crate::taxonomy::SkillTaxonomy::embedded();
-    let n = tax.len() as u32;
-    let t = q.policy.scoring.label_threshold;
-    if key >= n || s.similarity < t || q.policy.scoring.related_skill_factor <= 0.0 {
+    if s.related.is_empty() {
         return None;
     }
+    let t = q.policy.scoring.label_threshold;
     let mut best: Option<(&SkillFeature, f32)> = None;
-    for f in feats
-        .iter()
-        .filter(|f| f.key < n && f.key != key && f.similarity >= t)
-    {
-        let r = tax.related(key, f.key);
-        if r >= MIN_RELATEDNESS && best.is_none_or(|(_, b)| r > b) {
-            best = Some((f, r));
+    for f in feats.iter().filter(|f| f.similarity >= t) {
+        if let Ok(i) = s.related.binary_search_by_key(&f.key, |&(k, _)| k) {
+            let r = s.related[i].1;
+            if best.is_none_or(|(_, b)| r > b) {
+                best = Some((f, r));
+            }
         }
     }
     best
