@@ -148,10 +148,7 @@ pub fn explain_with(
     let row = index.row_of(candidate_id).ok_or_else(|| {
         Error::NotFound(format!("candidate {candidate_id:?} is not in the index"))
     })?;
-    let mut q = Query::new(index, vacancy, policy)?;
-    if let Some(t) = travel {
-        q = q.with_travel_time(t);
-    }
+    let mut q = Query::new(index, vacancy, policy)?.with_travel_time(travel);
     let results = rules::check_all(&q, index, row);
     let first_failure = results
         .iter()

@@ -75,10 +75,7 @@ pub fn offers_with(
                     return Ok(None);
                 }
             }
-            let mut q = Query::new(index, v, policy)?;
-            if let Some(t) = travel {
-                q = q.with_travel_time(t);
-            }
+            let mut q = Query::new(index, v, policy)?.with_travel_time(travel);
             if rules::first_failure(&q, index, row).is_some() {
                 return Ok(None);
             }

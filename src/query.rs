@@ -154,9 +154,10 @@ impl<'a> Query<'a> {
         })
     }
 
-    /// Uses `travel` instead of the policy's distance model for travel times.
-    pub fn with_travel_time(mut self, travel: &'a dyn TravelTime) -> Self {
-        self.travel = Some(travel);
+    /// Uses `travel`, when given, instead of the policy's distance model for
+    /// travel times.
+    pub fn with_travel_time(mut self, travel: Option<&'a dyn TravelTime>) -> Self {
+        self.travel = travel;
         self
     }
 

@@ -416,10 +416,7 @@ pub fn roster_with(
     policy: &Policy,
     travel: Option<&dyn crate::geo::TravelTime>,
 ) -> Result<Roster> {
-    let mut q = Query::new(index, vacancy, policy)?;
-    if let Some(t) = travel {
-        q = q.with_travel_time(t);
-    }
+    let mut q = Query::new(index, vacancy, policy)?.with_travel_time(travel);
     let el = eligibility(&q, index);
     q.load_text(index, &el.rows)?;
     let cap = vacancy.cap();
