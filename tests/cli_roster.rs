@@ -6,24 +6,10 @@ mod common;
 use common::*;
 use serde_json::Value;
 
-fn roster_json(idx: &std::path::Path, extra: &[&str]) -> Value {
-    let mut args = vec![
-        "roster",
-        "--index",
-        idx.to_str().unwrap(),
-        "--vacancy",
-        fixture("vacancy.json").to_str().unwrap().to_owned().leak(),
-        "--policy",
-        fixture("policy.toml").to_str().unwrap().to_owned().leak(),
-    ];
-    args.extend_from_slice(extra);
-    serde_json::from_str(&rosa_ok(&args)).unwrap()
-}
-
 #[test]
 fn fixture_roster_has_the_expected_people_in_the_expected_order() {
     let (_tmp, idx) = fixture_index();
-    let r = roster_json(&idx, &[]);
+    let r = fixture_roster(&idx, &[]);
     let ids: Vec<&str> = r["entries"]
         .as_array()
         .unwrap()
@@ -62,7 +48,7 @@ fn fixture_roster_has_the_expected_people_in_the_expected_order() {
 #[test]
 fn every_entry_shows_its_points_and_passed_rules() {
     let (_tmp, idx) = fixture_index();
-    let r = roster_json(&idx, &[]);
+    let r = fixture_roster(&idx, &[]);
     for e in r["entries"].as_array().unwrap() {
         let sum: f64 = e["criteria"]
             .as_array()
@@ -137,7 +123,7 @@ fn byte_identical_output_across_runs_and_thread_counts() {
 #[test]
 fn employer_view_hides_rules_and_congruity() {
     let (_tmp, idx) = fixture_index();
-    let r = roster_json(&idx, &["--view", "employer"]);
+    let r = fixture_roster(&idx, &["--view", "employer"]);
     let text = r.to_string();
     for e in r["entries"].as_array().unwrap() {
         assert!(

@@ -196,18 +196,6 @@ fn echoed_values_in_errors_are_clipped() {
     assert!(msg.len() < 2_000, "{} bytes of error", msg.len());
 }
 
-fn roster_json(idx: &Path) -> String {
-    rosa_ok(&[
-        "roster",
-        "--index",
-        idx.to_str().unwrap(),
-        "--vacancy",
-        fixture("vacancy.json").to_str().unwrap(),
-        "--policy",
-        fixture("policy.toml").to_str().unwrap(),
-    ])
-}
-
 fn current(idx: &Path) -> Vec<u8> {
     std::fs::read(idx.join("CURRENT")).unwrap()
 }
@@ -216,7 +204,7 @@ fn current(idx: &Path) -> Vec<u8> {
 fn a_file_with_an_overlong_line_leaves_the_index_unchanged() {
     let (tmp, idx) = fixture_index();
     let before = current(&idx);
-    let roster_before: serde_json::Value = serde_json::from_str(&roster_json(&idx)).unwrap();
+    let roster_before = fixture_roster(&idx, &[]);
     let bad = tmp.path().join("bad.jsonl");
     // The id first, as exporters write it; then more than the reader keeps.
     let long = format!(
@@ -241,7 +229,7 @@ fn a_file_with_an_overlong_line_leaves_the_index_unchanged() {
         );
         assert_eq!(current(&idx), before, "index {verb} changed CURRENT");
     }
-    let roster_after: serde_json::Value = serde_json::from_str(&roster_json(&idx)).unwrap();
+    let roster_after = fixture_roster(&idx, &[]);
     assert_eq!(
         roster_after["index_generation"],
         roster_before["index_generation"]

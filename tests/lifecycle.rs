@@ -10,16 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn roster(idx: &Path) -> Value {
-    serde_json::from_str(&rosa_ok(&[
-        "roster",
-        "--index",
-        idx.to_str().unwrap(),
-        "--vacancy",
-        fixture("vacancy.json").to_str().unwrap(),
-        "--policy",
-        fixture("policy.toml").to_str().unwrap(),
-    ]))
-    .unwrap()
+    fixture_roster(idx, &[])
 }
 
 fn ids(r: &Value) -> Vec<String> {

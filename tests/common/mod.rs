@@ -31,6 +31,23 @@ pub fn rosa_ok(args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8 stdout")
 }
 
+/// The roster of the fixture vacancy under the fixture policy, as JSON, with
+/// `extra` flags appended.
+pub fn fixture_roster(idx: &Path, extra: &[&str]) -> serde_json::Value {
+    let (vacancy, policy) = (fixture("vacancy.json"), fixture("policy.toml"));
+    let mut args = vec![
+        "roster",
+        "--index",
+        idx.to_str().unwrap(),
+        "--vacancy",
+        vacancy.to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&rosa_ok(&args)).expect("roster JSON")
+}
+
 /// Builds an index of the fixture candidates in a fresh temp dir.
 pub fn fixture_index() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
