@@ -51,6 +51,11 @@ impl Date {
         Date((secs / 86_400) as i32)
     }
 
+    /// The date `days` after 1970-01-01 (before it if negative).
+    pub fn from_days(days: i32) -> Date {
+        Date(days)
+    }
+
     /// Days since 1970-01-01.
     pub fn days(self) -> i32 {
         self.0

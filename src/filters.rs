@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use roaring::RoaringBitmap;
 
+use crate::index::snapshot::{Dec, Enc};
 use crate::index::{Features, Index};
 use crate::model::{CandidateRecord, ContractType, TargetedList};
 use crate::query::Query;
@@ -148,6 +149,98 @@ impl Filters {
             Some(TargetedList::Art18) => put(&mut self.art18),
             None => {}
         }
+    }
+
+    /// Writes the bitmaps to a snapshot (after [`Filters::finish`]).
+    pub(crate) fn put(&self, e: &mut Enc) {
+        debug_assert!(self.dirty.is_empty(), "finish() before a snapshot");
+        let Filters {
+            all,
+            contract,
+            full_time,
+            part_time,
+            shifts,
+            nights,
+            licence,
+            language,
+            skill,
+            art1,
+            art18,
+            by_comune,
+            dirty: _,
+        } = self;
+        for bm in [all, full_time, part_time, shifts, nights, art1, art18]
+            .into_iter()
+            .chain(contract)
+        {
+            e.bitmap(bm);
+        }
+        e.len(licence.len());
+        for (k, bm) in licence {
+            e.str(k);
+            e.bitmap(bm);
+        }
+        e.len(language.len());
+        for ((k, rank), bm) in language {
+            e.str(k);
+            e.u8(*rank);
+            e.bitmap(bm);
+        }
+        e.len(skill.len());
+        for (k, bm) in skill {
+            e.u32(*k);
+            e.bitmap(bm);
+        }
+        e.len(by_comune.len());
+        for list in by_comune {
+            e.len(list.len());
+            for (km, row) in list {
+                e.u16(*km);
+                e.u32(*row);
+            }
+        }
+    }
+
+    /// Reads the bitmaps back from a snapshot.
+    pub(crate) fn get(d: &mut Dec) -> Result<Filters, String> {
+        let mut f = Filters::default();
+        for bm in [
+            &mut f.all,
+            &mut f.full_time,
+            &mut f.part_time,
+            &mut f.shifts,
+            &mut f.nights,
+            &mut f.art1,
+            &mut f.art18,
+        ]
+        .into_iter()
+        .chain(&mut f.contract)
+        {
+            *bm = d.bitmap()?;
+        }
+        for _ in 0..d.len(5)? {
+            let k = d.str()?;
+            f.licence.insert(k, d.bitmap()?);
+        }
+        for _ in 0..d.len(6)? {
+            let k = (d.str()?, d.u8()?);
+            f.language.insert(k, d.bitmap()?);
+        }
+        for _ in 0..d.len(5)? {
+            let k = d.u32()?;
+            f.skill.insert(k, d.bitmap()?);
+        }
+        let comuni = d.len(4)?;
+        if comuni > crate::geo::Comuni::embedded().len() {
+            return Err(format!("{comuni} comuni lists"));
+        }
+        f.by_comune = (0..comuni)
+            .map(|_| {
+                let n = d.len(6)?;
+                (0..n).map(|_| Ok((d.u16()?, d.u32()?))).collect()
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(f)
     }
 
     /// Every row.

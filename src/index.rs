@@ -38,14 +38,72 @@ use crate::model::{CandidateRecord, Record, VacancyRecord};
 use crate::taxonomy::{Isco, SkillId, SkillTaxonomy};
 use crate::text::{TextIndex, TextWriter};
 
+pub(crate) mod snapshot;
+
+/// Commits after the newest snapshot beyond which a commit writes a new one.
+pub const SNAPSHOT_EVERY_COMMITS: usize = 256;
+
 /// Version of the on-disk format; a different one is refused on open.
 pub const FORMAT_VERSION: u32 = 1;
 /// Lowest label similarity at which a free label is tied to an ESCO skill in the
 /// index; the policy's `scoring.label_threshold` (default 0.85) filters further at query time.
 pub const LABEL_FLOOR: f32 = 0.80;
 
+/// A short slice kept inline when it has at most `N` items (one allocation
+/// less and one cache miss less per row in the scoring loop), on the heap
+/// otherwise. Reads as a slice.
+#[derive(Clone)]
+pub struct Small<T: Copy + Default, const N: usize> {
+    len: u32,
+    inline: [T; N],
+    heap: Box<[T]>,
+}
+
+impl<T: Copy + Default, const N: usize> From<Vec<T>> for Small<T, N> {
+    fn from(v: Vec<T>) -> Self {
+        let mut inline = [T::default(); N];
+        if v.len() <= N {
+            inline[..v.len()].copy_from_slice(&v);
+            Small {
+                len: v.len() as u32,
+                inline,
+                heap: Box::default(),
+            }
+        } else {
+            Small {
+                len: v.len() as u32,
+                inline,
+                heap: v.into_boxed_slice(),
+            }
+        }
+    }
+}
+
+impl<T: Copy + Default, const N: usize> std::ops::Deref for Small<T, N> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        if self.heap.is_empty() {
+            &self.inline[..self.len as usize]
+        } else {
+            &self.heap
+        }
+    }
+}
+
+impl<T: Copy + Default + std::fmt::Debug, const N: usize> std::fmt::Debug for Small<T, N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T: Copy + Default + PartialEq, const N: usize> PartialEq for Small<T, N> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
 /// One resolved competence of a candidate.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct SkillFeature {
     /// Skill key: an ESCO [`SkillId`], or an extra key of the index's vocabulary.
     pub key: u32,
@@ -57,13 +115,63 @@ pub struct SkillFeature {
     pub source: u16,
 }
 
-/// What the engine precomputes per candidate row.
+/// A profession of a candidate (an experience or a desired profession),
+/// packed for the occupation criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Occupation {
+    /// ISCO code as packed by [`crate::taxonomy::isco_pack`].
+    pub code: u32,
+    /// Months of experience (0 for a desired profession).
+    pub months: u32,
+    /// A profession agreed in the service pact, not an experience.
+    pub desired: bool,
+}
+
+/// What the engine precomputes per candidate row: everything the scoring loop
+/// reads, so that it touches this struct and two short slices instead of the
+/// record and its strings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Features {
     /// Comune of domicile.
     pub comune: ComuneId,
     /// Competences, sorted by key, one per key (the best tie kept).
-    pub skills: Box<[SkillFeature]>,
+    pub skills: Small<SkillFeature, 8>,
+    /// `availability.max_km` of the record.
+    pub max_km: u32,
+    /// `education_eqf` of the record.
+    pub education_eqf: Option<u8>,
+    /// `experiences` then `desired_isco` of the record, in record order.
+    pub occupations: Small<Occupation, 5>,
+}
+
+impl Features {
+    /// Features from the parts that need the index (comune, resolved skills)
+    /// and the record's own values.
+    pub(crate) fn new(comune: ComuneId, skills: Vec<SkillFeature>, r: &CandidateRecord) -> Self {
+        use crate::taxonomy::isco_pack;
+        let occupations = r
+            .experiences
+            .iter()
+            .map(|e| Occupation {
+                code: isco_pack(&e.isco, 0xFF),
+                months: e.months,
+                desired: false,
+            })
+            .chain(r.desired_isco.iter().map(|d| Occupation {
+                code: isco_pack(d, 0xFF),
+                months: 0,
+                desired: true,
+            }))
+            .collect::<Vec<_>>()
+            .into();
+        Features {
+            comune,
+            skills: skills.into(),
+            max_km: r.availability.max_km,
+            education_eqf: r.education_eqf,
+            occupations,
+        }
+    }
 }
 
 /// Skill keys beyond ESCO: unknown URIs and labels that match no ESCO skill.
@@ -343,6 +451,10 @@ pub struct Index {
     vacancies: Vec<VacancyRecord>,
     vacancy_by_id: HashMap<String, usize>,
     dates: std::sync::Mutex<Option<std::sync::Arc<DateBitmaps>>>,
+    /// Commits covered by the newest snapshot on disk (0: none).
+    snapshot_commits: usize,
+    /// How the last open used the snapshot, in words.
+    snapshot_note: String,
 }
 
 /// Who is available and whose availability is fresh, for one reference date and
@@ -441,12 +553,10 @@ fn derive_one(r: &CandidateRecord, labels: &LabelCache, vocab: &mut SkillVocab) 
             .then(a.source.cmp(&b.source))
     });
     skills.dedup_by_key(|s| s.key);
-    Features {
-        comune: Comuni::embedded()
-            .lookup(&r.domicile)
-            .expect("validated domicile"),
-        skills: skills.into_boxed_slice(),
-    }
+    let comune = Comuni::embedded()
+        .lookup(&r.domicile)
+        .expect("validated domicile");
+    Features::new(comune, skills, r)
 }
 
 fn ids_of<R: Record>(records: &[R]) -> HashMap<String, usize> {
@@ -455,6 +565,19 @@ fn ids_of<R: Record>(records: &[R]) -> HashMap<String, usize> {
         .enumerate()
         .map(|(i, r)| (r.id().to_string(), i))
         .collect()
+}
+
+fn check_segment_size(path: &Path, bytes: u64) -> Result<()> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if size != bytes {
+        return Err(index_error(
+            path,
+            format!("is {size} bytes, the manifest says {bytes}: the index is damaged, rebuild it"),
+        ));
+    }
+    Ok(())
 }
 
 fn index_error(path: &Path, message: impl Into<String>) -> Error {
@@ -491,6 +614,8 @@ impl Index {
             vacancies: Vec::new(),
             vacancy_by_id: HashMap::new(),
             dates: std::sync::Mutex::new(None),
+            snapshot_commits: 0,
+            snapshot_note: String::new(),
         }
     }
 
@@ -729,7 +854,41 @@ impl Index {
         index.vacancies_file = manifest.vacancies;
         index.vacancies_sha256 = manifest.vacancies_sha256;
         index.text.reload()?;
+        index.write_snapshot();
         Ok(index)
+    }
+
+    /// Writes the snapshot of this generation (a cache: a failure is reported
+    /// in [`Index::snapshot_note`] and costs only a slower next open).
+    fn write_snapshot(&mut self) {
+        let Some(dir) = self.dir.clone() else { return };
+        match snapshot::write(&dir, self) {
+            Ok(()) => self.snapshot_commits = self.commits.len(),
+            Err(e) => self.snapshot_note = format!("snapshot not written: {e}"),
+        }
+    }
+
+    /// Writes a new snapshot when the commits since the last one hold more
+    /// than a tenth of the rows or number more than [`SNAPSHOT_EVERY_COMMITS`],
+    /// so that opening stays a snapshot read plus a short replay.
+    fn maybe_snapshot(&mut self) {
+        let tail = &self.commits[self.snapshot_commits.min(self.commits.len())..];
+        let records: u64 = tail
+            .iter()
+            .map(|c| match c {
+                Commit::Upsert { records, .. } => *records,
+                _ => 0,
+            })
+            .sum();
+        if records * 10 > self.records.len() as u64 || tail.len() > SNAPSHOT_EVERY_COMMITS {
+            self.write_snapshot();
+        }
+    }
+
+    /// How the last open or commit used the snapshot, in words (for operators
+    /// wondering why an open was slow).
+    pub fn snapshot_note(&self) -> &str {
+        &self.snapshot_note
     }
 
     /// Opens the committed generation of an index directory.
@@ -764,7 +923,42 @@ impl Index {
             None
         };
         let mut index = Index::empty(Some(dir), TextIndex::create(None)?);
-        for c in &manifest.commits {
+        let mut start = 0;
+        index.snapshot_note = "no snapshot: replayed the segments".into();
+        for (g, path) in snapshot::list(dir) {
+            if g > manifest.generation {
+                continue;
+            }
+            match snapshot::read(&path, &manifest.commits) {
+                Ok(Some(loaded)) => {
+                    start = loaded.commits;
+                    index.snapshot_commits = start;
+                    index.snapshot_note = format!(
+                        "opened from snapshot g{g:06} ({start} of {} commits)",
+                        manifest.commits.len()
+                    );
+                    snapshot::install(&mut index, loaded);
+                    break;
+                }
+                Ok(None) => {}
+                Err(why) => {
+                    index.snapshot_note = format!(
+                        "snapshot {} is damaged ({why}): replayed the segments",
+                        path.display()
+                    );
+                }
+            }
+        }
+        // Segments the snapshot covers are not read, but a missing, truncated or
+        // extended one is still damage: the truth must stay replayable. (Their
+        // sha256 was checked when the snapshot was written and is checked again
+        // by every replay, so damage inside a segment can never reach a query.)
+        for c in &manifest.commits[..start] {
+            if let Commit::Upsert { file, bytes, .. } = c {
+                check_segment_size(&dir.join("segments").join(file), *bytes)?;
+            }
+        }
+        for c in &manifest.commits[start..] {
             match c {
                 Commit::Upsert {
                     file,
@@ -774,12 +968,7 @@ impl Index {
                     ..
                 } => {
                     let path = dir.join("segments").join(file);
-                    let size = std::fs::metadata(&path)
-                        .map_err(|e| Error::io(&path, e))?
-                        .len();
-                    if size != *bytes {
-                        return Err(index_error(&path, format!("is {size} bytes, the manifest says {bytes}: the index is damaged, rebuild it")));
-                    }
+                    check_segment_size(&path, *bytes)?;
                     let recs: Vec<CandidateRecord> = read_stored(&path, sha256.as_deref())?;
                     if recs.len() as u64 != *records {
                         return Err(index_error(
@@ -933,6 +1122,7 @@ impl Index {
             self.rebuild_text_in_memory()?;
         } else {
             self.text.reload()?;
+            self.maybe_snapshot();
         }
         Ok(generation)
     }
@@ -975,6 +1165,7 @@ impl Index {
             self.rebuild_text_in_memory()?;
         } else {
             self.text.reload()?;
+            self.maybe_snapshot();
         }
         Ok(generation)
     }
@@ -1014,6 +1205,9 @@ impl Index {
             |_| Ok(()),
         )?;
         self.apply_outcome(candidate_id, result);
+        if self.dir.is_some() {
+            self.maybe_snapshot();
+        }
         Ok(generation)
     }
 

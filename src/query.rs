@@ -87,6 +87,9 @@ pub struct Query<'a> {
     pub skills: Vec<QuerySkill>,
     /// Rules applied, in the documented order.
     pub rules: Vec<Rule>,
+    /// The vacancy's ISCO code packed by [`crate::taxonomy::isco_pack`] (pad
+    /// 0xFE: rows are packed with 0xFF).
+    pub isco_target: u32,
     km: Vec<f64>,
     text: Vec<(u32, f32)>,
     travel: Option<&'a dyn TravelTime>,
@@ -146,6 +149,7 @@ impl<'a> Query<'a> {
             workplace,
             skills,
             rules,
+            isco_target: crate::taxonomy::isco_pack(&vacancy.isco, 0xFE),
             km,
             text: Vec::new(),
             policy,

@@ -25,6 +25,7 @@ use crate::policy::Policy;
 use crate::query::Query;
 use crate::rules::{self, Rule, RuleResult};
 use crate::score::{self, Criterion};
+use crate::taxonomy::isco_shared_packed;
 
 /// Exclusion counts by rule, serialised as a JSON object in rule order.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -359,7 +360,7 @@ pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Na
         });
     }
     if let (Some(min), false) = (v.education_eqf_min, v.education_required) {
-        let n = count_rows(&|r| index.record(r).education_eqf.is_some_and(|e| e >= min));
+        let n = count_rows(&|r| index.features(r).education_eqf.is_some_and(|e| e >= min));
         out.push(Narrowing {
             parameter: format!("education:EQF {min} required"),
             eligible: n,
@@ -367,12 +368,11 @@ pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Na
     }
     let target = v.isco.as_str();
     if target.len() == 4 {
+        // Four shared digits with a four-digit target: the same unit group.
         let n = count_rows(&|r| {
-            index
-                .record(r)
-                .experiences
-                .iter()
-                .any(|e| e.isco == target && e.months >= 12)
+            index.features(r).occupations.iter().any(|o| {
+                !o.desired && o.months >= 12 && isco_shared_packed(q.isco_target, o.code) == 4
+            })
         });
         out.push(Narrowing {
             parameter: format!("experience:12 months as {target} required"),

@@ -228,11 +228,12 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
             }
         }
         Rule::Distance => {
-            let km = q.km(index.features(row).comune);
-            if km <= av.max_km as f64 {
-                (true, say!("{} km ≤ {} km", fmt1(km), av.max_km))
+            let feats = index.features(row);
+            let (km, max) = (q.km(feats.comune), feats.max_km);
+            if km <= max as f64 {
+                (true, say!("{} km ≤ {max} km", fmt1(km)))
             } else {
-                (false, say!("{} km > {} km", fmt1(km), av.max_km))
+                (false, say!("{} km > {max} km", fmt1(km)))
             }
         }
         Rule::Contract => {
@@ -375,7 +376,7 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
             }
         }
         Rule::Education => match (v.education_required, v.education_eqf_min) {
-            (true, Some(min)) => match rec.education_eqf {
+            (true, Some(min)) => match index.features(row).education_eqf {
                 Some(e) if e >= min => (true, say!("EQF {e} ≥ {min}")),
                 Some(e) => (false, say!("EQF {e} < {min}")),
                 None => (false, say!("EQF unknown, {min} required")),

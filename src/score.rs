@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::index::{Index, SkillFeature};
 use crate::query::Query;
 use crate::rules::fmt1;
-use crate::taxonomy::{isco_shared_digits, Isco};
+use crate::taxonomy::{isco_shared_digits, isco_shared_packed, Isco};
 
 /// One criterion of a score, as shown in rosters and explanations.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -181,25 +181,25 @@ fn skills(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
 }
 
 fn occupation(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
-    let rec = index.record(row);
-    let target = q.vacancy.isco.as_str();
+    let occupations = &index.features(row).occupations;
     let full = q.policy.scoring.experience_full_months as f64;
-    let mut best = (0.0, None::<(usize, bool)>);
-    for (i, e) in rec.experiences.iter().enumerate() {
-        let v = isco_proximity(target, &e.isco) * (0.5 + 0.5 * (e.months as f64 / full).min(1.0));
+    let mut best = (0.0, None::<usize>);
+    for (i, o) in occupations.iter().enumerate() {
+        let proximity = isco_shared_packed(q.isco_target, o.code) as f64 / 4.0;
+        let v = if o.desired {
+            proximity * 0.5
+        } else {
+            proximity * (0.5 + 0.5 * (o.months as f64 / full).min(1.0))
+        };
         if v > best.0 {
-            best = (v, Some((i, true)));
-        }
-    }
-    for (i, d) in rec.desired_isco.iter().enumerate() {
-        let v = isco_proximity(target, d) * 0.5;
-        if v > best.0 {
-            best = (v, Some((i, false)));
+            best = (v, Some(i));
         }
     }
     if !detail {
         return (best.0, String::new());
     }
+    let rec = index.record(row);
+    let target = q.vacancy.isco.as_str();
     let level = |code: &str| match isco_shared_digits(target, code) {
         4 => "same unit group",
         3 => "same minor group",
@@ -207,9 +207,10 @@ fn occupation(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String)
         _ => "same major group",
     };
     let title = |code: &str| Isco::embedded().title(code).unwrap_or("").to_string();
+    // Occupations are the experiences, then the desired professions.
     let why = match best.1 {
         None => format!("no experience or desired profession near {target}"),
-        Some((i, true)) => {
+        Some(i) if i < rec.experiences.len() => {
             let e = &rec.experiences[i];
             format!(
                 "{} {}, {} months ({})",
@@ -219,8 +220,8 @@ fn occupation(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String)
                 level(&e.isco)
             )
         }
-        Some((i, false)) => {
-            let d = &rec.desired_isco[i];
+        Some(i) => {
+            let d = &rec.desired_isco[i - rec.experiences.len()];
             format!("desired {} {} ({}), no experience", d, title(d), level(d))
         }
     };
@@ -228,7 +229,7 @@ fn occupation(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String)
 }
 
 fn education(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
-    let eqf = index.record(row).education_eqf;
+    let eqf = index.features(row).education_eqf;
     let say = |s: String| if detail { s } else { String::new() };
     match (q.vacancy.education_eqf_min, eqf) {
         (None, _) => (1.0, say("no minimum".into())),
@@ -280,8 +281,9 @@ fn languages(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) 
 }
 
 fn distance(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
-    let km = q.km(index.features(row).comune);
-    let limit = index.record(row).availability.max_km as f64;
+    let feats = index.features(row);
+    let km = q.km(feats.comune);
+    let limit = feats.max_km as f64;
     let v = if limit <= 0.0 {
         if km <= 0.0 {
             1.0

@@ -306,6 +306,33 @@ impl Isco {
     }
 }
 
+/// An ISCO code packed for [`isco_shared_packed`]: its first four bytes, the
+/// first in the low byte, each byte that is not a digit (and each position past
+/// the end) replaced by `pad`. Pack the two sides with different pads so that
+/// padding never matches.
+pub fn isco_pack(code: &str, pad: u8) -> u32 {
+    let mut b = [pad; 4];
+    for (slot, c) in b.iter_mut().zip(code.bytes()) {
+        if c.is_ascii_digit() {
+            *slot = c;
+        }
+    }
+    u32::from_le_bytes(b)
+}
+
+/// [`isco_shared_digits`] of two packed codes (packed with different pads).
+///
+/// ```
+/// use rosa::taxonomy::{isco_pack, isco_shared_digits, isco_shared_packed};
+/// for (a, b) in [("7223", "7223"), ("7223", "7233"), ("7223", "72"), ("5", "7223"), ("72a3", "72a3")] {
+///     let packed = isco_shared_packed(isco_pack(a, 0xFE), isco_pack(b, 0xFF));
+///     assert_eq!(packed, isco_shared_digits(a, b), "{a} {b}");
+/// }
+/// ```
+pub fn isco_shared_packed(a: u32, b: u32) -> usize {
+    ((a ^ b).trailing_zeros() / 8).min(4) as usize
+}
+
 /// Number of leading digits two ISCO codes share (0..=4): 4 same unit group, 3 same minor
 /// group, 2 same sub-major group, 1 same major group, 0 unrelated. Comparison stops at the
 /// first differing or non-digit character, so `("7212", "72")` gives 2.

@@ -263,14 +263,16 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Opens a damaged copy and runs a roster: an error or an answer, no panic.
-fn open_and_query(dir: &Path) -> Result<(), String> {
+/// Opens a damaged copy and runs a roster: an error or an answer (the roster
+/// as JSON), no panic.
+fn open_and_query(dir: &Path) -> Result<String, String> {
     let vacancy: VacancyRecord = read_json(&fixture("vacancy.json")).unwrap();
     let policy = Policy::from_file(&fixture("policy.toml")).unwrap();
     let dir = dir.to_path_buf();
     std::panic::catch_unwind(move || {
         Engine::open(&dir)
-            .and_then(|e| e.roster(&vacancy, &policy).map(|_| ()))
+            .and_then(|e| e.roster(&vacancy, &policy))
+            .map(|r| serde_json::to_string(&r).unwrap())
             .map_err(|e| e.to_string())
     })
     .unwrap_or_else(|_| panic!("panicked"))
@@ -285,6 +287,8 @@ fn truncated_or_corrupted_index_files_give_errors_not_panics() {
     Engine::build(&base, cands, vec![vac]).unwrap();
     let files = files_under(&base);
     assert!(files.len() > 5, "{files:?}");
+    assert!(files.iter().any(|f| f.starts_with(base.join("snapshots"))));
+    let undamaged = open_and_query(&base).unwrap();
     type Damage = (&'static str, fn(&mut Vec<u8>));
     let damages: [Damage; 4] = [
         ("truncated to half", |b| b.truncate(b.len() / 2)),
@@ -312,7 +316,13 @@ fn truncated_or_corrupted_index_files_give_errors_not_panics() {
             // The committed state must be intact for an answer: damage to
             // CURRENT and to the record files is always an error.
             let top = rel.components().next().unwrap().as_os_str();
-            if top == "CURRENT" || top == "segments" || top == "vacancies" {
+            // A byte flipped inside a segment the snapshot covers is not read
+            // on open (its size still matches); it is caught by the next replay.
+            // Either way the answer must be the undamaged one.
+            let inside_segment = top == "segments" && j == 2;
+            if inside_segment && result.is_ok() {
+                assert_eq!(open_and_query(&dir).unwrap(), undamaged);
+            } else if top == "CURRENT" || top == "segments" || top == "vacancies" {
                 let e = result.expect_err(&format!("{} {what}: opened", rel.display()));
                 assert!(
                     e.contains("index") || e.contains(&rel.display().to_string()),

@@ -1,0 +1,817 @@
+//! Binary checkpoint of an index generation: the records, their derived
+//! features, the filter bitmaps, the skill vocabulary and the label ties, in a
+//! form that opens without parsing JSON or deriving anything again.
+//!
+//! The JSON segments stay the truth (the manifest names them with their
+//! sha256). A snapshot is a cache of them, like the text index: written by
+//! `index build`, read by [`super::Index::open`] when it covers a prefix of the
+//! manifest's commits, and ignored (the segments are replayed instead) when it
+//! is missing, for another commit history, or damaged.
+//!
+//! **Layout** (little endian): the magic `ROSASNP1`; a header (format, the
+//! generation and the number of commits covered, the manifest hash of those
+//! commits); the row count and the chunk table (rows, offset, length and
+//! CRC-32 of every chunk of [`CHUNK_ROWS`] rows); the chunks, each the
+//! records and features of its rows; then the tail (live and hired bitmaps,
+//! vocabulary, labels, filters) with its own length and CRC-32. Chunks are
+//! read with `pread` and decoded in parallel, so opening touches little memory
+//! beyond what the index holds.
+//!
+//! **Invariants.** A snapshot is written through a temporary file, fsync and
+//! rename, so it is whole or absent. Decoding never panics on any bytes: every
+//! read is bounds-checked and every CRC is checked before a chunk is decoded.
+//! Values the engine uses as indexes (comune ids, skill keys, rows) are checked
+//! against their ranges.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use roaring::RoaringBitmap;
+
+use super::{Features, Index, SkillFeature, SkillVocab};
+use crate::date::Date;
+use crate::error::{Error, Result};
+use crate::geo::Comuni;
+use crate::model::{
+    Availability, Benefit, BenefitScheme, CandidateRecord, CandidateSkill, Cefr, ContractType,
+    Experience, Language, RankingData, Support, Targeted, TargetedList,
+};
+
+const MAGIC: &[u8; 8] = b"ROSASNP1";
+/// Version of the snapshot layout; another one is ignored (the segments are
+/// replayed).
+const SNAPSHOT_FORMAT: u32 = 1;
+/// Rows per chunk: the unit of parallel decoding.
+pub(crate) const CHUNK_ROWS: usize = 16_384;
+
+/// Why a snapshot could not be used (the caller falls back to the segments).
+pub(crate) type Bad = String;
+
+/// Appends values to a byte buffer.
+#[derive(Default)]
+pub(crate) struct Enc {
+    pub(crate) buf: Vec<u8>,
+}
+
+impl Enc {
+    pub(crate) fn u8(&mut self, v: u8) {
+        self.buf.push(v);
+    }
+    pub(crate) fn bool(&mut self, v: bool) {
+        self.u8(v as u8);
+    }
+    pub(crate) fn u16(&mut self, v: u16) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub(crate) fn u32(&mut self, v: u32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub(crate) fn i32(&mut self, v: i32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub(crate) fn u64(&mut self, v: u64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub(crate) fn f32(&mut self, v: f32) {
+        self.buf.extend_from_slice(&v.to_bits().to_le_bytes());
+    }
+    pub(crate) fn f64(&mut self, v: f64) {
+        self.buf.extend_from_slice(&v.to_bits().to_le_bytes());
+    }
+    pub(crate) fn len(&mut self, n: usize) {
+        self.u32(n as u32);
+    }
+    pub(crate) fn str(&mut self, s: &str) {
+        self.len(s.len());
+        self.buf.extend_from_slice(s.as_bytes());
+    }
+    fn date(&mut self, d: Option<Date>) {
+        match d {
+            None => self.u8(0),
+            Some(d) => {
+                self.u8(1);
+                self.i32(d.days());
+            }
+        }
+    }
+    fn opt<T>(&mut self, v: &Option<T>, f: impl FnOnce(&mut Self, &T)) {
+        match v {
+            None => self.u8(0),
+            Some(x) => {
+                self.u8(1);
+                f(self, x);
+            }
+        }
+    }
+    pub(crate) fn bitmap(&mut self, bm: &RoaringBitmap) {
+        let n = bm.serialized_size();
+        self.len(n);
+        bm.serialize_into(&mut self.buf).expect("writing to a Vec");
+    }
+}
+
+/// Reads values back, bounds-checked: a short or malformed buffer is an error,
+/// never a panic.
+pub(crate) struct Dec<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Dec<'a> {
+    pub(crate) fn new(b: &'a [u8]) -> Self {
+        Dec { b, pos: 0 }
+    }
+    pub(crate) fn done(&self) -> bool {
+        self.pos == self.b.len()
+    }
+    fn take(&mut self, n: usize) -> std::result::Result<&'a [u8], Bad> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.b.len());
+        let end = end.ok_or_else(|| format!("truncated at byte {}", self.pos))?;
+        let s = &self.b[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+    fn arr<const N: usize>(&mut self) -> std::result::Result<[u8; N], Bad> {
+        Ok(self.take(N)?.try_into().expect("N bytes"))
+    }
+    pub(crate) fn u8(&mut self) -> std::result::Result<u8, Bad> {
+        Ok(self.take(1)?[0])
+    }
+    pub(crate) fn bool(&mut self) -> std::result::Result<bool, Bad> {
+        match self.u8()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            x => Err(format!("bad flag {x} at byte {}", self.pos - 1)),
+        }
+    }
+    pub(crate) fn u16(&mut self) -> std::result::Result<u16, Bad> {
+        Ok(u16::from_le_bytes(self.arr()?))
+    }
+    pub(crate) fn u32(&mut self) -> std::result::Result<u32, Bad> {
+        Ok(u32::from_le_bytes(self.arr()?))
+    }
+    fn i32(&mut self) -> std::result::Result<i32, Bad> {
+        Ok(i32::from_le_bytes(self.arr()?))
+    }
+    pub(crate) fn u64(&mut self) -> std::result::Result<u64, Bad> {
+        Ok(u64::from_le_bytes(self.arr()?))
+    }
+    pub(crate) fn f32(&mut self) -> std::result::Result<f32, Bad> {
+        Ok(f32::from_bits(self.u32()?))
+    }
+    fn f64(&mut self) -> std::result::Result<f64, Bad> {
+        Ok(f64::from_bits(self.u64()?))
+    }
+    /// A length, checked against the bytes left (each item takes at least
+    /// `min_item` bytes), so a damaged length cannot ask for a huge allocation.
+    pub(crate) fn len(&mut self, min_item: usize) -> std::result::Result<usize, Bad> {
+        let n = self.u32()? as usize;
+        if n.saturating_mul(min_item.max(1)) > self.b.len() - self.pos {
+            return Err(format!("length {n} overruns the data at byte {}", self.pos));
+        }
+        Ok(n)
+    }
+    pub(crate) fn str(&mut self) -> std::result::Result<String, Bad> {
+        let n = self.len(1)?;
+        let at = self.pos;
+        let bytes = self.take(n)?;
+        std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|_| format!("not UTF-8 at byte {at}"))
+    }
+    fn date(&mut self) -> std::result::Result<Option<Date>, Bad> {
+        Ok(match self.u8()? {
+            0 => None,
+            1 => {
+                // Years 0000..=9999, the range ISO dates can spell.
+                let days = self.i32()?;
+                if !(-719_528..=2_932_896).contains(&days) {
+                    return Err(format!("date {days} out of range"));
+                }
+                Some(Date::from_days(days))
+            }
+            x => return Err(format!("bad date tag {x}")),
+        })
+    }
+    fn opt<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> std::result::Result<T, Bad>,
+    ) -> std::result::Result<Option<T>, Bad> {
+        match self.u8()? {
+            0 => Ok(None),
+            1 => f(self).map(Some),
+            x => Err(format!("bad option tag {x} at byte {}", self.pos - 1)),
+        }
+    }
+    fn vec<T>(
+        &mut self,
+        min_item: usize,
+        mut f: impl FnMut(&mut Self) -> std::result::Result<T, Bad>,
+    ) -> std::result::Result<Vec<T>, Bad> {
+        let n = self.len(min_item)?;
+        (0..n).map(|_| f(self)).collect()
+    }
+    fn pick<T: Copy>(&mut self, all: &[T], what: &str) -> std::result::Result<T, Bad> {
+        let i = self.u8()? as usize;
+        all.get(i).copied().ok_or_else(|| format!("bad {what} {i}"))
+    }
+    pub(crate) fn bitmap(&mut self) -> std::result::Result<RoaringBitmap, Bad> {
+        let n = self.len(1)?;
+        RoaringBitmap::deserialize_from(self.take(n)?).map_err(|e| format!("bitmap: {e}"))
+    }
+}
+
+const BENEFITS: [BenefitScheme; 4] = [
+    BenefitScheme::Naspi,
+    BenefitScheme::DisColl,
+    BenefitScheme::Adi,
+    BenefitScheme::Sfl,
+];
+const LISTS: [TargetedList; 2] = [TargetedList::Art1, TargetedList::Art18];
+const SUPPORTS: [Support; 3] = [
+    Support::Tutor,
+    Support::TechnicalAids,
+    Support::AdaptedWorkstation,
+];
+
+fn index_of<T: PartialEq>(all: &[T], v: &T) -> u8 {
+    all.iter().position(|x| x == v).expect("listed variant") as u8
+}
+
+/// Every field is named, so a field added to the model breaks the build here
+/// until the snapshot stores it.
+fn put_record(e: &mut Enc, r: &CandidateRecord) {
+    let CandidateRecord {
+        id,
+        domicile,
+        did_date,
+        availability_confirmed,
+        education_eqf,
+        experiences,
+        desired_isco,
+        skills,
+        languages,
+        licences,
+        availability,
+        benefit,
+        children_under_14,
+        targeted,
+        ranking,
+        cv_text,
+    } = r;
+    e.str(id);
+    e.str(domicile);
+    e.date(*did_date);
+    e.date(*availability_confirmed);
+    e.opt(education_eqf, |e, v| e.u8(*v));
+    e.len(experiences.len());
+    for x in experiences {
+        let Experience {
+            isco,
+            months,
+            end_year,
+            certified,
+        } = x;
+        e.str(isco);
+        e.u32(*months);
+        e.opt(end_year, |e, v| e.i32(*v));
+        e.bool(*certified);
+    }
+    e.len(desired_isco.len());
+    for d in desired_isco {
+        e.str(d);
+    }
+    e.len(skills.len());
+    for s in skills {
+        let CandidateSkill {
+            esco,
+            label,
+            certified,
+        } = s;
+        e.opt(esco, |e, v| e.str(v));
+        e.opt(label, |e, v| e.str(v));
+        e.bool(*certified);
+    }
+    e.len(languages.len());
+    for l in languages {
+        let Language { code, cefr } = l;
+        e.str(code);
+        e.u8(*cefr as u8);
+    }
+    e.len(licences.len());
+    for l in licences {
+        e.str(l);
+    }
+    let Availability {
+        max_km,
+        contracts,
+        full_time,
+        part_time,
+        shifts,
+        nights,
+    } = availability;
+    e.u32(*max_km);
+    e.len(contracts.len());
+    for c in contracts {
+        e.u8(*c as u8);
+    }
+    for f in [full_time, part_time, shifts, nights] {
+        e.bool(*f);
+    }
+    e.opt(benefit, |e, b| {
+        let Benefit {
+            scheme,
+            monthly_eur,
+            last_contract_hours,
+        } = b;
+        e.u8(index_of(&BENEFITS, scheme));
+        e.f64(*monthly_eur);
+        e.opt(last_contract_hours, |e, v| e.f64(*v));
+    });
+    e.bool(*children_under_14);
+    e.opt(targeted, |e, t| {
+        let Targeted {
+            list,
+            enrolled,
+            invalidity_pct,
+            capacities,
+            needs,
+        } = t;
+        e.u8(index_of(&LISTS, list));
+        e.date(*enrolled);
+        e.opt(invalidity_pct, |e, v| e.u32(*v));
+        e.len(capacities.len());
+        for (k, v) in capacities {
+            e.str(k);
+            e.u8(*v);
+        }
+        e.len(needs.len());
+        for n in needs {
+            e.u8(index_of(&SUPPORTS, n));
+        }
+    });
+    e.opt(ranking, |e, r| {
+        let RankingData {
+            dependents,
+            isee_eur,
+            income_eur,
+            birth_date,
+        } = r;
+        e.u32(*dependents);
+        e.opt(isee_eur, |e, v| e.f64(*v));
+        e.opt(income_eur, |e, v| e.f64(*v));
+        e.date(*birth_date);
+    });
+    e.str(cv_text);
+}
+
+fn get_record(d: &mut Dec) -> std::result::Result<CandidateRecord, Bad> {
+    Ok(CandidateRecord {
+        id: d.str()?,
+        domicile: d.str()?,
+        did_date: d.date()?,
+        availability_confirmed: d.date()?,
+        education_eqf: d.opt(|d| d.u8())?,
+        experiences: d.vec(10, |d| {
+            Ok(Experience {
+                isco: d.str()?,
+                months: d.u32()?,
+                end_year: d.opt(|d| d.i32())?,
+                certified: d.bool()?,
+            })
+        })?,
+        desired_isco: d.vec(4, |d| d.str())?,
+        skills: d.vec(3, |d| {
+            Ok(CandidateSkill {
+                esco: d.opt(|d| d.str())?,
+                label: d.opt(|d| d.str())?,
+                certified: d.bool()?,
+            })
+        })?,
+        languages: d.vec(5, |d| {
+            Ok(Language {
+                code: d.str()?,
+                cefr: d.pick(&Cefr::ALL, "CEFR level")?,
+            })
+        })?,
+        licences: d.vec(4, |d| d.str())?,
+        availability: Availability {
+            max_km: d.u32()?,
+            contracts: d.vec(1, |d| d.pick(&ContractType::ALL, "contract type"))?,
+            full_time: d.bool()?,
+            part_time: d.bool()?,
+            shifts: d.bool()?,
+            nights: d.bool()?,
+        },
+        benefit: d.opt(|d| {
+            Ok(Benefit {
+                scheme: d.pick(&BENEFITS, "benefit scheme")?,
+                monthly_eur: d.f64()?,
+                last_contract_hours: d.opt(|d| d.f64())?,
+            })
+        })?,
+        children_under_14: d.bool()?,
+        targeted: d.opt(|d| {
+            Ok(Targeted {
+                list: d.pick(&LISTS, "targeted list")?,
+                enrolled: d.date()?,
+                invalidity_pct: d.opt(|d| d.u32())?,
+                capacities: {
+                    let pairs = d.vec(5, |d| Ok((d.str()?, d.u8()?)))?;
+                    pairs.into_iter().collect::<BTreeMap<_, _>>()
+                },
+                needs: d.vec(1, |d| d.pick(&SUPPORTS, "support"))?,
+            })
+        })?,
+        ranking: d.opt(|d| {
+            Ok(RankingData {
+                dependents: d.u32()?,
+                isee_eur: d.opt(|d| d.f64())?,
+                income_eur: d.opt(|d| d.f64())?,
+                birth_date: d.date()?,
+            })
+        })?,
+        cv_text: d.str()?,
+    })
+}
+
+fn put_features(e: &mut Enc, f: &Features) {
+    e.u16(f.comune);
+    e.len(f.skills.len());
+    for s in f.skills.iter() {
+        e.u32(s.key);
+        e.f32(s.similarity);
+        e.bool(s.certified);
+        e.u16(s.source);
+    }
+}
+
+fn get_features(d: &mut Dec, keys: u32, r: &CandidateRecord) -> std::result::Result<Features, Bad> {
+    let comune = d.u16()?;
+    if comune as usize >= Comuni::embedded().len() {
+        return Err(format!("comune {comune} out of range"));
+    }
+    let skills = d.vec(11, |d| {
+        let f = SkillFeature {
+            key: d.u32()?,
+            similarity: d.f32()?,
+            certified: d.bool()?,
+            source: d.u16()?,
+        };
+        if f.key >= keys {
+            return Err(format!("skill key {} out of range", f.key));
+        }
+        Ok(f)
+    })?;
+    Ok(Features::new(comune, skills, r))
+}
+
+/// What a snapshot holds, decoded.
+pub(crate) struct Loaded {
+    /// Commits of the manifest it covers (a prefix).
+    pub(crate) commits: usize,
+    pub(crate) records: Vec<CandidateRecord>,
+    pub(crate) features: Vec<Features>,
+    pub(crate) live: RoaringBitmap,
+    pub(crate) hired: RoaringBitmap,
+    pub(crate) vocab_names: Vec<String>,
+    pub(crate) labels: Vec<(String, Option<(u32, f32)>)>,
+    pub(crate) filters: crate::filters::Filters,
+}
+
+/// The snapshot file of a generation.
+pub(crate) fn path(dir: &Path, generation: u64) -> PathBuf {
+    dir.join("snapshots").join(format!("g{generation:06}.bin"))
+}
+
+/// The snapshots in `dir`, newest generation first.
+pub(crate) fn list(dir: &Path) -> Vec<(u64, PathBuf)> {
+    let Ok(rd) = std::fs::read_dir(dir.join("snapshots")) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(u64, PathBuf)> = rd
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let g = name.strip_prefix('g')?.strip_suffix(".bin")?.parse().ok()?;
+            Some((g, e.path()))
+        })
+        .collect();
+    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found
+}
+
+/// The hash that ties a snapshot to the commits it covers.
+pub(crate) fn commits_hash(commits: &[super::Commit]) -> String {
+    crate::audit::hash_json(commits)
+}
+
+/// Writes the snapshot of `index` (all its commits) to
+/// `DIR/snapshots/g<generation>.bin`, then removes older snapshots.
+pub(crate) fn write(dir: &Path, index: &Index) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let snaps = dir.join("snapshots");
+    super::create_private_dir(&snaps)?;
+    let path = path(dir, index.generation);
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    // Chunks are encoded in parallel, written in order.
+    let rows = index.records.len();
+    let chunks: Vec<(u32, Vec<u8>)> = (0..rows.div_ceil(CHUNK_ROWS))
+        .into_par_iter()
+        .map(|c| {
+            let range = c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(rows);
+            let mut e = Enc::default();
+            for row in range.clone() {
+                put_record(&mut e, &index.records[row]);
+                put_features(&mut e, &index.features[row]);
+            }
+            (range.len() as u32, e.buf)
+        })
+        .collect();
+
+    let mut head = Enc::default();
+    head.buf.extend_from_slice(MAGIC);
+    head.u32(SNAPSHOT_FORMAT);
+    head.u64(index.generation);
+    head.u64(index.commits.len() as u64);
+    head.str(&commits_hash(&index.commits));
+    head.u64(rows as u64);
+    head.len(chunks.len());
+    let table_len = chunks.len() * (4 + 8 + 8 + 4);
+    let mut offset = (head.buf.len() + table_len) as u64;
+    for (n, bytes) in &chunks {
+        head.u32(*n);
+        head.u64(offset);
+        head.u64(bytes.len() as u64);
+        head.u32(crc32fast::hash(bytes));
+        offset += bytes.len() as u64;
+    }
+
+    let mut tail = Enc::default();
+    tail.bitmap(&index.live);
+    tail.bitmap(&index.hired);
+    tail.len(index.vocab.names.len());
+    for n in &index.vocab.names {
+        tail.str(n);
+    }
+    let mut labels: Vec<(&String, &Option<(u32, f32)>)> = index.labels.map.iter().collect();
+    labels.sort_by(|a, b| a.0.cmp(b.0));
+    tail.len(labels.len());
+    for (l, v) in labels {
+        tail.str(l);
+        tail.opt(v, |e, (k, s)| {
+            e.u32(*k);
+            e.f32(*s);
+        });
+    }
+    index.filters.put(&mut tail);
+
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(|e| Error::io(&tmp, e))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let io = |e| Error::io(&tmp, e);
+    w.write_all(&head.buf).map_err(io)?;
+    for (_, bytes) in &chunks {
+        w.write_all(bytes).map_err(io)?;
+    }
+    w.write_all(&(tail.buf.len() as u64).to_le_bytes())
+        .map_err(io)?;
+    w.write_all(&crc32fast::hash(&tail.buf).to_le_bytes())
+        .map_err(io)?;
+    w.write_all(&tail.buf).map_err(io)?;
+    let file = w.into_inner().map_err(|e| io(e.into_error()))?;
+    file.sync_all().map_err(io)?;
+    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+    super::sync_dir(&snaps)?;
+    for (g, old) in list(dir) {
+        if g < index.generation {
+            let _ = std::fs::remove_file(old);
+        }
+    }
+    Ok(())
+}
+
+/// Reads a snapshot if it covers a prefix of `commits` (else `Ok(None)`);
+/// damage is an `Err` with the reason.
+pub(crate) fn read(
+    path: &Path,
+    commits: &[super::Commit],
+) -> std::result::Result<Option<Loaded>, Bad> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let size = file.metadata().map_err(|e| e.to_string())?.len();
+    let read_at = |offset: u64, len: u64| -> std::result::Result<Vec<u8>, Bad> {
+        if offset.checked_add(len).is_none_or(|end| end > size) {
+            return Err(format!(
+                "{len} bytes at {offset} overrun the file ({size} bytes)"
+            ));
+        }
+        let mut buf = vec![0u8; len as usize];
+        file.read_exact_at(&mut buf, offset)
+            .map_err(|e| e.to_string())?;
+        Ok(buf)
+    };
+
+    // Header and chunk table.
+    let fixed = read_at(0, (8 + 4 + 8 + 8 + 4).min(size))?;
+    let mut d = Dec::new(&fixed);
+    if d.take(8)? != MAGIC || d.u32()? != SNAPSHOT_FORMAT {
+        return Ok(None);
+    }
+    let _generation = d.u64()?;
+    let covered = d.u64()? as usize;
+    let hash_len = d.u32()? as u64;
+    if covered > commits.len() || hash_len > 128 {
+        return Ok(None);
+    }
+    let after_hash = fixed.len() as u64 + hash_len;
+    let rest = read_at(fixed.len() as u64, hash_len + 8 + 4)?;
+    let mut d = Dec::new(&rest);
+    let hash = std::str::from_utf8(d.take(hash_len as usize)?).map_err(|e| e.to_string())?;
+    if hash != commits_hash(&commits[..covered]) {
+        return Ok(None);
+    }
+    let rows = d.u64()? as usize;
+    let nchunks = d.u32()? as usize;
+    if nchunks != rows.div_ceil(CHUNK_ROWS) {
+        return Err(format!("{nchunks} chunks for {rows} rows"));
+    }
+    let table = read_at(after_hash + 12, nchunks as u64 * 24)?;
+    let mut d = Dec::new(&table);
+    let mut chunks = Vec::with_capacity(nchunks);
+    for _ in 0..nchunks {
+        chunks.push((d.u32()?, d.u64()?, d.u64()?, d.u32()?));
+    }
+    let tail_at = chunks
+        .last()
+        .map_or(after_hash + 12, |&(_, off, len, _)| off + len);
+
+    // The tail first: the vocabulary bounds the skill keys of the features.
+    let tail_head = read_at(tail_at, 12)?;
+    let mut d = Dec::new(&tail_head);
+    let (tail_len, tail_crc) = (d.u64()?, d.u32()?);
+    let tail = read_at(tail_at + 12, tail_len)?;
+    if tail_at + 12 + tail_len != size {
+        return Err("trailing bytes after the tail".into());
+    }
+    if crc32fast::hash(&tail) != tail_crc {
+        return Err("tail checksum mismatch".into());
+    }
+    let mut d = Dec::new(&tail);
+    let live = d.bitmap()?;
+    let hired = d.bitmap()?;
+    let vocab_names = d.vec(4, |d| d.str())?;
+    let labels = d.vec(5, |d| Ok((d.str()?, d.opt(|d| Ok((d.u32()?, d.f32()?)))?)))?;
+    let filters = crate::filters::Filters::get(&mut d)?;
+    if !d.done() {
+        return Err("trailing bytes in the tail".into());
+    }
+    let keys = SkillVocab::esco_len() + vocab_names.len() as u32;
+    if live.max().is_some_and(|m| m as usize >= rows)
+        || hired.max().is_some_and(|m| m as usize >= rows)
+    {
+        return Err("bitmap row out of range".into());
+    }
+
+    // Chunks, in parallel.
+    let decoded: Vec<(Vec<CandidateRecord>, Vec<Features>)> = chunks
+        .par_iter()
+        .enumerate()
+        .map_init(Vec::new, |buf: &mut Vec<u8>, (i, &(n, off, len, crc))| {
+            let n = n as usize;
+            if n != CHUNK_ROWS.min(rows - i * CHUNK_ROWS) {
+                return Err(format!("chunk {i} has {n} rows"));
+            }
+            if off.checked_add(len).is_none_or(|end| end > tail_at) {
+                return Err(format!("chunk {i} overruns the file"));
+            }
+            buf.resize(len as usize, 0);
+            file.read_exact_at(buf, off).map_err(|e| e.to_string())?;
+            if crc32fast::hash(buf) != crc {
+                return Err(format!("chunk {i} checksum mismatch"));
+            }
+            let mut d = Dec::new(buf);
+            let mut recs = Vec::with_capacity(n);
+            let mut feats = Vec::with_capacity(n);
+            for _ in 0..n {
+                let r = get_record(&mut d)?;
+                feats.push(get_features(&mut d, keys, &r)?);
+                recs.push(r);
+            }
+            if !d.done() {
+                return Err(format!("chunk {i} has trailing bytes"));
+            }
+            Ok((recs, feats))
+        })
+        .collect::<std::result::Result<_, Bad>>()?;
+    let mut records = Vec::with_capacity(rows);
+    let mut features = Vec::with_capacity(rows);
+    for (r, f) in decoded {
+        records.extend(r);
+        features.extend(f);
+    }
+    Ok(Some(Loaded {
+        commits: covered,
+        records,
+        features,
+        live,
+        hired,
+        vocab_names,
+        labels,
+        filters,
+    }))
+}
+
+/// Installs a decoded snapshot into an empty index.
+pub(crate) fn install(index: &mut Index, s: Loaded) {
+    index.by_id = HashMap::with_capacity(s.records.len());
+    for (row, r) in s.records.iter().enumerate() {
+        index.by_id.insert(r.id.clone(), row as u32);
+    }
+    index.records = s.records;
+    index.features = s.features;
+    index.live = s.live;
+    index.hired = s.hired;
+    for n in s.vocab_names {
+        index.vocab.intern(n);
+    }
+    index.labels.map = s.labels.into_iter().collect();
+    index.filters = s.filters;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn full_record() -> CandidateRecord {
+        serde_json::from_value(serde_json::json!({
+            "id": "C1", "domicile": "058091", "did_date": "2025-01-02",
+            "availability_confirmed": "2026-10-01", "education_eqf": 4,
+            "experiences": [{"isco": "7223", "months": 50, "end_year": 2024, "certified": true},
+                            {"isco": "5223", "months": 3, "certified": false}],
+            "desired_isco": ["7223", "8211"],
+            "skills": [{"esco": "http://data.europa.eu/esco/skill/x", "label": "saldatura", "certified": true},
+                       {"label": "lavoro di squadra", "certified": false}],
+            "languages": [{"code": "en", "cefr": "B2"}, {"code": "fr", "cefr": "A1"}],
+            "licences": ["B", "forklift"],
+            "availability": {"max_km": 40, "contracts": ["permanent", "internship"],
+                             "full_time": true, "part_time": false, "shifts": true, "nights": false},
+            "benefit": {"scheme": "dis_coll", "monthly_eur": 812.5, "last_contract_hours": 20.0},
+            "children_under_14": true,
+            "targeted": {"list": "art18", "enrolled": "2020-02-29", "invalidity_pct": 67,
+                         "capacities": {"d415": 2, "d430": 3}, "needs": ["tutor", "adapted_workstation"]},
+            "ranking": {"dependents": 2, "isee_eur": 9000.0, "income_eur": 0.0, "birth_date": "1980-05-06"},
+            "cv_text": "Saldatore \"TIG\" con 4 anni, perito.\nDisponibile."
+        }))
+        .expect("a valid record")
+    }
+
+    #[test]
+    fn a_record_with_every_field_set_round_trips() {
+        let r = full_record();
+        let mut e = Enc::default();
+        put_record(&mut e, &r);
+        let mut d = Dec::new(&e.buf);
+        assert_eq!(get_record(&mut d).unwrap(), r);
+        assert!(d.done());
+        let bare = CandidateRecord {
+            did_date: None,
+            availability_confirmed: None,
+            education_eqf: None,
+            experiences: Vec::new(),
+            skills: Vec::new(),
+            benefit: None,
+            targeted: None,
+            ranking: None,
+            cv_text: String::new(),
+            ..r
+        };
+        let mut e = Enc::default();
+        put_record(&mut e, &bare);
+        assert_eq!(get_record(&mut Dec::new(&e.buf)).unwrap(), bare);
+    }
+
+    #[test]
+    fn every_truncation_and_byte_flip_decodes_to_an_error_or_a_record_never_a_panic() {
+        let mut e = Enc::default();
+        put_record(&mut e, &full_record());
+        for cut in 0..e.buf.len() {
+            assert!(
+                get_record(&mut Dec::new(&e.buf[..cut])).is_err(),
+                "cut {cut}"
+            );
+        }
+        for i in 0..e.buf.len() {
+            let mut b = e.buf.clone();
+            b[i] = 0xff;
+            let _ = get_record(&mut Dec::new(&b));
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The binary snapshot that makes reopening fast: an index opened from it is
+//! the index replayed from the JSON segments, row for row and roster for
+//! roster; a damaged, foreign or stale snapshot is never trusted.
+
+use std::path::Path;
+
+use rosa::date::Date;
+use rosa::gen::{generate, GenConfig};
+use rosa::index::Index;
+use rosa::model::{CandidateRecord, VacancyRecord};
+use rosa::{Engine, Policy};
+
+fn data(n: usize, seed: u64) -> (Vec<CandidateRecord>, Vec<VacancyRecord>) {
+    let g = generate(&GenConfig {
+        candidates: n,
+        vacancies: 30,
+        seed,
+        as_of: Date::parse("2026-11-01").unwrap(),
+    });
+    (g.candidates, g.vacancies)
+}
+
+fn policy() -> Policy {
+    Policy {
+        as_of: Date::parse("2026-11-01"),
+        ..Policy::default()
+    }
+}
+
+/// Everything a query reads, as text: records, features, live and hired rows,
+/// and the rosters of every vacancy.
+fn state(dir: &Path, vacancies: &[VacancyRecord]) -> (String, Vec<String>) {
+    let engine = Engine::open(dir).unwrap();
+    let idx = engine.index();
+    let mut rows = String::new();
+    for row in 0..idx.len() as u32 {
+        rows.push_str(&format!(
+            "{}|{:?}|{}|{}\n",
+            serde_json::to_string(idx.record(row)).unwrap(),
+            idx.features(row),
+            idx.live().contains(row),
+            idx.hired().contains(row),
+        ));
+    }
+    let rosters = vacancies
+        .iter()
+        .map(|v| {
+            let r = rosa::roster::roster(idx, v, &policy()).unwrap();
+            serde_json::to_string(&r).unwrap()
+        })
+        .collect();
+    (rows, rosters)
+}
+
+fn note(dir: &Path) -> String {
+    Index::open(dir).unwrap().snapshot_note().to_string()
+}
+
+/// Builds an index, then upserts (replacements and new people), removes and
+/// records a hire: a snapshot plus a replayed tail.
+fn index_with_history(dir: &Path) -> Vec<VacancyRecord> {
+    let (cands, vacs) = data(3000, 7);
+    let mut engine = Engine::build(dir, cands.clone(), Vec::new()).unwrap();
+    let (more, _) = data(120, 8);
+    let mut changed: Vec<CandidateRecord> = cands[..40].to_vec();
+    for c in &mut changed {
+        c.availability.max_km += 7;
+        c.cv_text.push_str(" Disponibile da subito.");
+    }
+    let fresh: Vec<CandidateRecord> = more
+        .into_iter()
+        .map(|mut c| {
+            c.id = format!("N{}", c.id);
+            c
+        })
+        .collect();
+    engine.upsert(changed).unwrap();
+    engine.upsert(fresh).unwrap();
+    engine
+        .remove(&["C0000005".to_string(), "C0000006".to_string()])
+        .unwrap();
+    engine
+        .record_outcome("V000001", "C0000010", rosa::index::OutcomeKind::Hired)
+        .unwrap();
+    vacs
+}
+
+#[test]
+fn opening_from_the_snapshot_equals_replaying_the_segments() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("idx");
+    let vacs = index_with_history(&dir);
+    assert!(
+        note(&dir).starts_with("opened from snapshot g000001 (1 of 5 commits)"),
+        "{}",
+        note(&dir)
+    );
+    let from_snapshot = state(&dir, &vacs);
+
+    std::fs::remove_dir_all(dir.join("snapshots")).unwrap();
+    assert!(note(&dir).starts_with("no snapshot"), "{}", note(&dir));
+    let replayed = state(&dir, &vacs);
+    assert_eq!(from_snapshot.0, replayed.0, "rows differ");
+    assert_eq!(from_snapshot.1, replayed.1, "rosters differ");
+    // The rosters are not trivially empty.
+    assert!(replayed.1.iter().any(|r| r.contains("\"rank\":1")));
+}
+
+#[test]
+fn a_damaged_snapshot_is_ignored_and_the_segments_replayed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("idx");
+    let vacs = index_with_history(&dir);
+    let snap = dir.join("snapshots").join("g000001.bin");
+    let good = std::fs::read(&snap).unwrap();
+    let expected = state(&dir, &vacs);
+
+    let mut damages: Vec<(&str, Vec<u8>)> = Vec::new();
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 0x10; // inside a chunk
+    damages.push(("chunk byte flipped", flipped));
+    let mut tail = good.clone();
+    let last = tail.len() - 3;
+    tail[last] ^= 0x01; // inside the tail (bitmaps, vocabulary, filters)
+    damages.push(("tail byte flipped", tail));
+    damages.push(("truncated", good[..good.len() - 1000].to_vec()));
+    damages.push(("extended", [good.clone(), vec![0; 10]].concat()));
+    damages.push(("header only", good[..30].to_vec()));
+    for (what, bytes) in damages {
+        std::fs::write(&snap, &bytes).unwrap();
+        let n = note(&dir);
+        assert!(n.contains("is damaged"), "{what}: {n}");
+        assert_eq!(state(&dir, &vacs), expected, "{what}");
+    }
+}
+
+#[test]
+fn a_snapshot_of_another_history_is_not_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let (cands, vacs) = data(800, 1);
+    Engine::build(&a, cands, Vec::new()).unwrap();
+    let (other, _) = data(800, 2);
+    Engine::build(&b, other, Vec::new()).unwrap();
+    let expected = state(&a, &vacs);
+    // b's snapshot, same file name, in a's directory.
+    std::fs::copy(
+        b.join("snapshots").join("g000001.bin"),
+        a.join("snapshots").join("g000001.bin"),
+    )
+    .unwrap();
+    assert!(note(&a).starts_with("no snapshot"), "{}", note(&a));
+    assert_eq!(state(&a, &vacs), expected);
+}
+
+#[test]
+fn a_large_tail_of_commits_writes_a_new_snapshot_and_drops_the_old() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("idx");
+    let (cands, vacs) = data(1000, 3);
+    let mut engine = Engine::build(&dir, cands, Vec::new()).unwrap();
+    // 50 new people: 5% of the rows, under the tenth that triggers a snapshot.
+    let (more, _) = data(200, 4);
+    let more: Vec<CandidateRecord> = more
+        .into_iter()
+        .map(|mut c| {
+            c.id = format!("M{}", c.id);
+            c
+        })
+        .collect();
+    engine.upsert(more[..50].to_vec()).unwrap();
+    let snaps = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d.join("snapshots"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(snaps(&dir), ["g000001.bin"]);
+    // 150 more: the tail now holds 200 of 1200 rows.
+    engine.upsert(more[50..].to_vec()).unwrap();
+    assert_eq!(snaps(&dir), ["g000003.bin"]);
+    drop(engine);
+    assert!(
+        note(&dir).starts_with("opened from snapshot g000003 (3 of 3 commits)"),
+        "{}",
+        note(&dir)
+    );
+    let from_snapshot = state(&dir, &vacs);
+    std::fs::remove_dir_all(dir.join("snapshots")).unwrap();
+    assert_eq!(state(&dir, &vacs), from_snapshot);
+}
