@@ -67,7 +67,23 @@ pub fn sha256(bytes: &[u8]) -> String {
 
 /// `sha256:<hex>` of a value's canonical (compact serde) JSON.
 pub fn hash_json<T: Serialize + ?Sized>(value: &T) -> String {
-    sha256(&serde_json::to_vec(value).expect("serialisable"))
+    // Streamed into the hash: the JSON of a national build is gigabytes.
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.update(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(Sha256::new());
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, &mut h);
+    serde_json::to_writer(&mut w, value).expect("serialisable");
+    w.flush().expect("hashing cannot fail");
+    drop(w);
+    format!("sha256:{}", hex(&h.0.finalize()))
 }
 
 impl AuditRecord {

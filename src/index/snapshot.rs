@@ -517,22 +517,14 @@ pub(crate) fn write(dir: &Path, index: &Index) -> Result<()> {
     super::create_private_dir(&snaps)?;
     let path = path(dir, index.generation);
     let tmp = path.with_extension("tmp");
-    let _ = std::fs::remove_file(&tmp);
-    // Chunks are encoded in parallel, written in order.
+    // Leftovers of writes cut short (by a crash) are of no use.
+    for e in std::fs::read_dir(&snaps).into_iter().flatten().flatten() {
+        if e.path().extension().is_some_and(|x| x == "tmp") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
     let rows = index.records.len();
-    let chunks: Vec<(u32, Vec<u8>)> = (0..rows.div_ceil(CHUNK_ROWS))
-        .into_par_iter()
-        .map(|c| {
-            let range = c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(rows);
-            let mut e = Enc::default();
-            for row in range.clone() {
-                put_record(&mut e, &index.records[row]);
-                put_features(&mut e, &index.features[row]);
-            }
-            (range.len() as u32, e.buf)
-        })
-        .collect();
-
+    let nchunks = rows.div_ceil(CHUNK_ROWS);
     let mut head = Enc::default();
     head.buf.extend_from_slice(MAGIC);
     head.u32(SNAPSHOT_FORMAT);
@@ -540,15 +532,46 @@ pub(crate) fn write(dir: &Path, index: &Index) -> Result<()> {
     head.u64(index.commits.len() as u64);
     head.str(&commits_hash(&index.commits));
     head.u64(rows as u64);
-    head.len(chunks.len());
-    let table_len = chunks.len() * (4 + 8 + 8 + 4);
-    let mut offset = (head.buf.len() + table_len) as u64;
-    for (n, bytes) in &chunks {
-        head.u32(*n);
-        head.u64(offset);
-        head.u64(bytes.len() as u64);
-        head.u32(crc32fast::hash(bytes));
-        offset += bytes.len() as u64;
+    head.len(nchunks);
+    let table_at = head.buf.len() as u64;
+
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(|e| Error::io(&tmp, e))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let io = |e| Error::io(&tmp, e);
+    w.write_all(&head.buf).map_err(io)?;
+    // The chunk table is written last, in place of these zeros.
+    w.write_all(&vec![0u8; nchunks * 24]).map_err(io)?;
+    let mut offset = table_at + nchunks as u64 * 24;
+    let mut table = Enc::default();
+    // Chunks are encoded in parallel a few at a time and written in order, so
+    // that only a few of them are in memory at once.
+    let batch = 4 * rayon::current_num_threads();
+    for first in (0..nchunks).step_by(batch) {
+        let encoded: Vec<(u32, Vec<u8>)> = (first..(first + batch).min(nchunks))
+            .into_par_iter()
+            .map(|c| {
+                let range = c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(rows);
+                let mut e = Enc::default();
+                for row in range.clone() {
+                    put_record(&mut e, &index.records[row]);
+                    put_features(&mut e, &index.features[row]);
+                }
+                (range.len() as u32, e.buf)
+            })
+            .collect();
+        for (n, bytes) in encoded {
+            w.write_all(&bytes).map_err(io)?;
+            table.u32(n);
+            table.u64(offset);
+            table.u64(bytes.len() as u64);
+            table.u32(crc32fast::hash(&bytes));
+            offset += bytes.len() as u64;
+        }
     }
 
     let mut tail = Enc::default();
@@ -569,25 +592,13 @@ pub(crate) fn write(dir: &Path, index: &Index) -> Result<()> {
         });
     }
     index.filters.put(&mut tail);
-
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(|e| Error::io(&tmp, e))?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    let io = |e| Error::io(&tmp, e);
-    w.write_all(&head.buf).map_err(io)?;
-    for (_, bytes) in &chunks {
-        w.write_all(bytes).map_err(io)?;
-    }
     w.write_all(&(tail.buf.len() as u64).to_le_bytes())
         .map_err(io)?;
     w.write_all(&crc32fast::hash(&tail.buf).to_le_bytes())
         .map_err(io)?;
     w.write_all(&tail.buf).map_err(io)?;
     let file = w.into_inner().map_err(|e| io(e.into_error()))?;
+    file.write_all_at(&table.buf, table_at).map_err(io)?;
     file.sync_all().map_err(io)?;
     std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
     super::sync_dir(&snaps)?;
