@@ -27,6 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
@@ -691,37 +692,92 @@ pub(crate) fn read(
         return Err("bitmap row out of range".into());
     }
 
-    // Chunks, in parallel.
-    let decoded: Vec<(Vec<CandidateRecord>, Vec<Features>)> = chunks
-        .par_iter()
-        .enumerate()
-        .map_init(Vec::new, |buf: &mut Vec<u8>, (i, &(n, off, len, crc))| {
-            let n = n as usize;
-            if n != CHUNK_ROWS.min(rows - i * CHUNK_ROWS) {
-                return Err(format!("chunk {i} has {n} rows"));
+    // Chunks, in parallel, taken in file order by whichever decoder is free.
+    type Chunk = (Vec<CandidateRecord>, Vec<Features>);
+    let decode = |i: usize, buf: &mut Vec<u8>| -> std::result::Result<Chunk, Bad> {
+        let (n, off, len, crc) = chunks[i];
+        let n = n as usize;
+        if n != CHUNK_ROWS.min(rows - i * CHUNK_ROWS) {
+            return Err(format!("chunk {i} has {n} rows"));
+        }
+        if off.checked_add(len).is_none_or(|end| end > tail_at) {
+            return Err(format!("chunk {i} overruns the file"));
+        }
+        buf.resize(len as usize, 0);
+        file.read_exact_at(buf, off).map_err(|e| e.to_string())?;
+        if crc32fast::hash(buf) != crc {
+            return Err(format!("chunk {i} checksum mismatch"));
+        }
+        let mut d = Dec::new(buf);
+        let mut recs = Vec::with_capacity(n);
+        let mut feats = Vec::with_capacity(n);
+        for _ in 0..n {
+            let r = get_record(&mut d)?;
+            feats.push(get_features(&mut d, keys, &r)?);
+            recs.push(r);
+        }
+        if !d.done() {
+            return Err(format!("chunk {i} has trailing bytes"));
+        }
+        Ok((recs, feats))
+    };
+    let next = AtomicUsize::new(0);
+    let done = AtomicBool::new(false);
+    let data_at = chunks.first().map_or(tail_at, |c| c.1);
+    let mut decoded: Vec<(usize, std::result::Result<Chunk, Bad>)> = std::thread::scope(|s| {
+        // Read-ahead: with a cold page cache, decoders would otherwise wait
+        // for the disk in turn; this thread keeps it reading in file order.
+        s.spawn(|| {
+            let mut buf = vec![0u8; 4 << 20];
+            let mut off = data_at;
+            while off < tail_at && !done.load(Ordering::Relaxed) {
+                let n = buf.len().min((tail_at - off) as usize);
+                if file.read_exact_at(&mut buf[..n], off).is_err() {
+                    break;
+                }
+                off += n as u64;
             }
-            if off.checked_add(len).is_none_or(|end| end > tail_at) {
-                return Err(format!("chunk {i} overruns the file"));
-            }
-            buf.resize(len as usize, 0);
-            file.read_exact_at(buf, off).map_err(|e| e.to_string())?;
-            if crc32fast::hash(buf) != crc {
-                return Err(format!("chunk {i} checksum mismatch"));
-            }
-            let mut d = Dec::new(buf);
-            let mut recs = Vec::with_capacity(n);
-            let mut feats = Vec::with_capacity(n);
-            for _ in 0..n {
-                let r = get_record(&mut d)?;
-                feats.push(get_features(&mut d, keys, &r)?);
-                recs.push(r);
-            }
-            if !d.done() {
-                return Err(format!("chunk {i} has trailing bytes"));
-            }
-            Ok((recs, feats))
-        })
-        .collect::<std::result::Result<_, Bad>>()?;
+        });
+        let workers: Vec<_> = (0..rayon::current_num_threads().max(1))
+            .map(|_| {
+                s.spawn(|| {
+                    let (mut buf, mut out) = (Vec::new(), Vec::new());
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= chunks.len() {
+                            break;
+                        }
+                        let r = decode(i, &mut buf);
+                        let failed = r.is_err();
+                        out.push((i, r));
+                        if failed {
+                            next.store(chunks.len(), Ordering::Relaxed);
+                            break;
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        let all = workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("snapshot decoders do not panic"))
+            .collect();
+        done.store(true, Ordering::Relaxed);
+        all
+    });
+    decoded.sort_by_key(|(i, _)| *i);
+    if decoded.len() != chunks.len() {
+        // A decoder stopped early: report the error it met.
+        if let Some((_, Err(e))) = decoded.iter().find(|(_, r)| r.is_err()) {
+            return Err(e.clone());
+        }
+        return Err("chunks missing".into());
+    }
+    let decoded = decoded
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect::<std::result::Result<Vec<_>, Bad>>()?;
     let mut records = Vec::with_capacity(rows);
     let mut features = Vec::with_capacity(rows);
     for (r, f) in decoded {
