@@ -12,6 +12,10 @@ use rosa::date::Date;
 use rosa::gen::{generate, GenConfig, Generated};
 use rosa::{Engine, Policy};
 
+/// The allocator of the `rosa` binary, so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const VACANCIES: usize = 64;
 
 fn sizes() -> Vec<usize> {

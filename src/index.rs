@@ -10,7 +10,9 @@
 //! features. The tantivy text index is a derived cache: it is used only when its
 //! commit payload equals the manifest's generation, and rebuilt in memory
 //! otherwise (after a crash between the two commits, or to open an old
-//! generation for an audit replay).
+//! generation for an audit replay). So is the binary snapshot ([`snapshot`]):
+//! open reads the newest one that covers a prefix of the commits and replays
+//! only the commits after it.
 //!
 //! Layout of an index directory (no file is world-readable):
 //! ```text
@@ -19,6 +21,7 @@
 //! DIR/segments/s000007.jsonl   validated candidate records of one upsert commit
 //! DIR/vacancies/v000007.jsonl  open vacancies indexed with --vacancies
 //! DIR/text/                    tantivy index of cv_text (payload = generation)
+//! DIR/snapshots/g000007.bin    binary checkpoint of a generation (a cache)
 //! DIR/audit.log                append-only, hash-chained audit log
 //! ```
 
@@ -1300,6 +1303,17 @@ impl Index {
     }
 }
 
+/// Creates a new file readable by its owner only (0600); an existing one is an error.
+pub(crate) fn create_private_file(path: &Path) -> Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| Error::io(path, e))
+}
+
 pub(crate) fn create_private_dir(path: &Path) -> Result<()> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     std::fs::DirBuilder::new()
@@ -1321,15 +1335,9 @@ pub(crate) fn sync_dir(path: &Path) -> Result<()> {
 /// returns the file's size and `sha256:<hex>`.
 fn write_jsonl_atomic<T: Serialize>(path: &Path, records: &[T]) -> Result<(u64, String)> {
     use sha2::Digest;
-    use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
     let _ = std::fs::remove_file(&tmp);
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(|e| Error::io(&tmp, e))?;
+    let file = create_private_file(&tmp)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
     let mut bytes = 0u64;
     let mut hash = sha2::Sha256::new();
@@ -1392,15 +1400,9 @@ fn read_stored<R: serde::de::DeserializeOwned + Send>(
 }
 
 fn write_atomic(path: &Path, body: &[u8]) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
     let _ = std::fs::remove_file(&tmp);
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(|e| Error::io(&tmp, e))?;
+    let mut f = create_private_file(&tmp)?;
     f.write_all(body)
         .and_then(|_| f.sync_all())
         .map_err(|e| Error::io(&tmp, e))?;
@@ -1472,4 +1474,24 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
         return Err(index_error(&cur, "bad vacancies file name"));
     }
     Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Small;
+
+    #[test]
+    fn small_reads_as_the_slice_it_was_made_from_inline_or_on_the_heap() {
+        for n in 0..6u32 {
+            let v: Vec<u32> = (0..n).collect();
+            let s = Small::<u32, 3>::from(v.clone());
+            assert_eq!(&*s, v.as_slice());
+            assert_eq!(s.heap.is_empty(), n <= 3, "{n} items");
+            assert_eq!(s, Small::from(v));
+        }
+        assert_ne!(
+            Small::<u32, 3>::from(vec![1, 2]),
+            Small::from(vec![1, 2, 0])
+        );
+    }
 }

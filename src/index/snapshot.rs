@@ -513,7 +513,6 @@ pub(crate) fn commits_hash(commits: &[super::Commit]) -> String {
 /// Writes the snapshot of `index` (all its commits) to
 /// `DIR/snapshots/g<generation>.bin`, then removes older snapshots.
 pub(crate) fn write(dir: &Path, index: &Index) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
     let snaps = dir.join("snapshots");
     super::create_private_dir(&snaps)?;
     let path = path(dir, index.generation);
@@ -536,12 +535,7 @@ pub(crate) fn write(dir: &Path, index: &Index) -> Result<()> {
     head.len(nchunks);
     let table_at = head.buf.len() as u64;
 
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(|e| Error::io(&tmp, e))?;
+    let file = super::create_private_file(&tmp)?;
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
     let io = |e| Error::io(&tmp, e);
     w.write_all(&head.buf).map_err(io)?;
