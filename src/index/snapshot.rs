@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
@@ -686,12 +686,25 @@ pub(crate) fn read(
         return Err("bitmap row out of range".into());
     }
 
-    // Chunks, in parallel, taken in file order by whichever decoder is free.
-    type Chunk = (Vec<CandidateRecord>, Vec<Features>);
-    let decode = |i: usize, buf: &mut Vec<u8>| -> std::result::Result<Chunk, Bad> {
+    // Chunks, in parallel, taken in file order by whichever decoder is free,
+    // each decoded straight into its rows of the final vectors (placeholders
+    // until then: empty records allocate nothing), so no row is copied again.
+    let mut records = vec![placeholder_record(); rows];
+    let mut features = vec![Features::new(0, Vec::new(), &placeholder_record()); rows];
+    let slots = std::sync::Mutex::new(
+        records
+            .chunks_mut(CHUNK_ROWS)
+            .zip(features.chunks_mut(CHUNK_ROWS))
+            .enumerate(),
+    );
+    let next_slot = || slots.lock().unwrap_or_else(|e| e.into_inner()).next();
+    let decode = |i: usize,
+                  recs: &mut [CandidateRecord],
+                  feats: &mut [Features],
+                  buf: &mut Vec<u8>|
+     -> std::result::Result<(), Bad> {
         let (n, off, len, crc) = chunks[i];
-        let n = n as usize;
-        if n != CHUNK_ROWS.min(rows - i * CHUNK_ROWS) {
+        if n as usize != recs.len() {
             return Err(format!("chunk {i} has {n} rows"));
         }
         if off.checked_add(len).is_none_or(|end| end > tail_at) {
@@ -703,25 +716,22 @@ pub(crate) fn read(
             return Err(format!("chunk {i} checksum mismatch"));
         }
         let mut d = Dec::new(buf);
-        let mut recs = Vec::with_capacity(n);
-        let mut feats = Vec::with_capacity(n);
-        for _ in 0..n {
-            let r = get_record(&mut d)?;
-            feats.push(get_features(&mut d, keys, &r)?);
-            recs.push(r);
+        for (r, f) in recs.iter_mut().zip(feats.iter_mut()) {
+            *r = get_record(&mut d)?;
+            *f = get_features(&mut d, keys, r)?;
         }
         if !d.done() {
             return Err(format!("chunk {i} has trailing bytes"));
         }
-        Ok((recs, feats))
+        Ok(())
     };
-    let next = AtomicUsize::new(0);
-    let done = AtomicBool::new(false);
+    let failed = AtomicBool::new(false);
     let data_at = chunks.first().map_or(tail_at, |c| c.1);
-    let mut decoded: Vec<(usize, std::result::Result<Chunk, Bad>)> = std::thread::scope(|s| {
+    let done = AtomicBool::new(false);
+    let errors: Vec<(usize, Bad)> = std::thread::scope(|s| {
         // Read-ahead: with a cold page cache, decoders would otherwise wait
         // for the disk in turn; this thread keeps it reading in file order.
-        s.spawn(|| {
+        let reader = s.spawn(|| {
             let mut buf = vec![0u8; 4 << 20];
             let mut off = data_at;
             while off < tail_at && !done.load(Ordering::Relaxed) {
@@ -735,48 +745,30 @@ pub(crate) fn read(
         let workers: Vec<_> = (0..rayon::current_num_threads().max(1))
             .map(|_| {
                 s.spawn(|| {
-                    let (mut buf, mut out) = (Vec::new(), Vec::new());
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= chunks.len() {
+                    let mut buf = Vec::new();
+                    while let Some((i, (recs, feats))) = next_slot() {
+                        if failed.load(Ordering::Relaxed) {
                             break;
                         }
-                        let r = decode(i, &mut buf);
-                        let failed = r.is_err();
-                        out.push((i, r));
-                        if failed {
-                            next.store(chunks.len(), Ordering::Relaxed);
-                            break;
+                        if let Err(e) = decode(i, recs, feats, &mut buf) {
+                            failed.store(true, Ordering::Relaxed);
+                            return Some((i, e));
                         }
                     }
-                    out
+                    None
                 })
             })
             .collect();
-        let all = workers
+        let errors = workers
             .into_iter()
-            .flat_map(|w| w.join().expect("snapshot decoders do not panic"))
+            .filter_map(|w| w.join().expect("snapshot decoders do not panic"))
             .collect();
         done.store(true, Ordering::Relaxed);
-        all
+        let _ = reader.join();
+        errors
     });
-    decoded.sort_by_key(|(i, _)| *i);
-    if decoded.len() != chunks.len() {
-        // A decoder stopped early: report the error it met.
-        if let Some((_, Err(e))) = decoded.iter().find(|(_, r)| r.is_err()) {
-            return Err(e.clone());
-        }
-        return Err("chunks missing".into());
-    }
-    let decoded = decoded
-        .into_iter()
-        .map(|(_, r)| r)
-        .collect::<std::result::Result<Vec<_>, Bad>>()?;
-    let mut records = Vec::with_capacity(rows);
-    let mut features = Vec::with_capacity(rows);
-    for (r, f) in decoded {
-        records.extend(r);
-        features.extend(f);
+    if let Some((_, e)) = errors.into_iter().min_by_key(|(i, _)| *i) {
+        return Err(e);
     }
     Ok(Some(Loaded {
         commits: covered,
@@ -788,6 +780,35 @@ pub(crate) fn read(
         labels,
         filters,
     }))
+}
+
+/// A record that allocates nothing, to be overwritten.
+fn placeholder_record() -> CandidateRecord {
+    CandidateRecord {
+        id: String::new(),
+        domicile: String::new(),
+        did_date: None,
+        availability_confirmed: None,
+        education_eqf: None,
+        experiences: Vec::new(),
+        desired_isco: Vec::new(),
+        skills: Vec::new(),
+        languages: Vec::new(),
+        licences: Vec::new(),
+        availability: Availability {
+            max_km: 0,
+            contracts: Vec::new(),
+            full_time: false,
+            part_time: false,
+            shifts: false,
+            nights: false,
+        },
+        benefit: None,
+        children_under_14: false,
+        targeted: None,
+        ranking: None,
+        cv_text: String::new(),
+    }
 }
 
 /// Installs a decoded snapshot into an empty index.
