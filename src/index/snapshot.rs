@@ -726,47 +726,47 @@ pub(crate) fn read(
         Ok(())
     };
     let failed = AtomicBool::new(false);
+    let claimed_all = AtomicBool::new(false);
+    let errors = std::sync::Mutex::new(Vec::<(usize, Bad)>::new());
     let data_at = chunks.first().map_or(tail_at, |c| c.1);
-    let done = AtomicBool::new(false);
-    let errors: Vec<(usize, Bad)> = std::thread::scope(|s| {
-        // Read-ahead: with a cold page cache, decoders would otherwise wait
-        // for the disk in turn; this thread keeps it reading in file order.
-        let reader = s.spawn(|| {
-            let mut buf = vec![0u8; 4 << 20];
-            let mut off = data_at;
-            while off < tail_at && !done.load(Ordering::Relaxed) {
-                let n = buf.len().min((tail_at - off) as usize);
-                if file.read_exact_at(&mut buf[..n], off).is_err() {
-                    break;
-                }
-                off += n as u64;
-            }
-        });
-        let workers: Vec<_> = (0..rayon::current_num_threads().max(1))
-            .map(|_| {
-                s.spawn(|| {
-                    let mut buf = Vec::new();
-                    while let Some((i, (recs, feats))) = next_slot() {
-                        if failed.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        if let Err(e) = decode(i, recs, feats, &mut buf) {
-                            failed.store(true, Ordering::Relaxed);
-                            return Some((i, e));
-                        }
+    // Decoders are tasks of the rayon pool (no thread is started per open);
+    // meanwhile this thread reads ahead in file order, so that with a cold page
+    // cache the disk keeps reading while they decode instead of each decoder
+    // waiting for it in turn.
+    rayon::in_place_scope(|s| {
+        for _ in 0..rayon::current_num_threads().max(1) {
+            s.spawn(|_| {
+                let mut buf = Vec::new();
+                loop {
+                    let Some((i, (recs, feats))) = next_slot() else {
+                        claimed_all.store(true, Ordering::Relaxed);
+                        break;
+                    };
+                    if failed.load(Ordering::Relaxed) {
+                        break;
                     }
-                    None
-                })
-            })
-            .collect();
-        let errors = workers
-            .into_iter()
-            .filter_map(|w| w.join().expect("snapshot decoders do not panic"))
-            .collect();
-        done.store(true, Ordering::Relaxed);
-        let _ = reader.join();
-        errors
+                    if let Err(e) = decode(i, recs, feats, &mut buf) {
+                        failed.store(true, Ordering::Relaxed);
+                        errors
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((i, e));
+                        break;
+                    }
+                }
+            });
+        }
+        let mut buf = vec![0u8; 4 << 20];
+        let mut off = data_at;
+        while off < tail_at && !claimed_all.load(Ordering::Relaxed) {
+            let n = buf.len().min((tail_at - off) as usize);
+            if file.read_exact_at(&mut buf[..n], off).is_err() {
+                break;
+            }
+            off += n as u64;
+        }
     });
+    let errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
     if let Some((_, e)) = errors.into_iter().min_by_key(|(i, _)| *i) {
         return Err(e);
     }
