@@ -201,6 +201,32 @@ impl Filters {
         }
     }
 
+    /// Whether every row the bitmaps and reach lists name is below `rows`
+    /// (checked on a snapshot before the engine indexes records by them).
+    pub(crate) fn rows_below(&self, rows: usize) -> bool {
+        let below = |bm: &RoaringBitmap| bm.max().is_none_or(|m| (m as usize) < rows);
+        [
+            &self.all,
+            &self.full_time,
+            &self.part_time,
+            &self.shifts,
+            &self.nights,
+            &self.art1,
+            &self.art18,
+        ]
+        .into_iter()
+        .chain(&self.contract)
+        .chain(self.licence.values())
+        .chain(self.language.values())
+        .chain(self.skill.values())
+        .all(below)
+            && self
+                .by_comune
+                .iter()
+                .flatten()
+                .all(|&(_, row)| (row as usize) < rows)
+    }
+
     /// Reads the bitmaps back from a snapshot.
     pub(crate) fn get(d: &mut Dec) -> Result<Filters, String> {
         let mut f = Filters::default();

@@ -126,6 +126,12 @@ fn a_damaged_snapshot_is_ignored_and_the_segments_replayed() {
     damages.push(("truncated", good[..good.len() - 1000].to_vec()));
     damages.push(("extended", [good.clone(), vec![0; 10]].concat()));
     damages.push(("header only", good[..30].to_vec()));
+    // The row count (after magic, format, generation, commits and the hash)
+    // made huge: refused before anything is allocated for it.
+    let hash_len = u32::from_le_bytes(good[28..32].try_into().unwrap()) as usize;
+    let mut rows = good.clone();
+    rows[32 + hash_len..40 + hash_len].copy_from_slice(&(1u64 << 40).to_le_bytes());
+    damages.push(("row count huge", rows));
     for (what, bytes) in damages {
         std::fs::write(&snap, &bytes).unwrap();
         let n = note(&dir);

@@ -645,6 +645,11 @@ pub(crate) fn read(
         return Ok(None);
     }
     let rows = d.u64()? as usize;
+    // An encoded row (record and features) takes at least 57 bytes: a damaged
+    // count must not ask for a huge allocation.
+    if rows as u64 > size / 48 {
+        return Err(format!("{rows} rows cannot fit in {size} bytes"));
+    }
     let nchunks = d.u32()? as usize;
     if nchunks != rows.div_ceil(CHUNK_ROWS) {
         return Err(format!("{nchunks} chunks for {rows} rows"));
@@ -680,10 +685,15 @@ pub(crate) fn read(
         return Err("trailing bytes in the tail".into());
     }
     let keys = SkillVocab::esco_len() + vocab_names.len() as u32;
-    if live.max().is_some_and(|m| m as usize >= rows)
-        || hired.max().is_some_and(|m| m as usize >= rows)
+    let below = |bm: &RoaringBitmap| bm.max().is_none_or(|m| (m as usize) < rows);
+    if !below(&live) || !below(&hired) || !filters.rows_below(rows) {
+        return Err("a row out of range in the bitmaps".into());
+    }
+    if labels
+        .iter()
+        .any(|(_, v)| v.is_some_and(|(k, _)| k >= SkillVocab::esco_len()))
     {
-        return Err("bitmap row out of range".into());
+        return Err("a label tied to a skill out of range".into());
     }
 
     // Chunks, in parallel, taken in file order by whichever decoder is free,
