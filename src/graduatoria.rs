@@ -314,7 +314,7 @@ impl Template {
     pub fn validate(&self) -> Result<(), String> {
         for t in &self.terms {
             match &t.rule {
-                Rule::Linear { per, .. } if !(*per > 0.0) => {
+                Rule::Linear { per, .. } if per.is_nan() || *per <= 0.0 => {
                     return Err(format!(
                         "template {}: term {}: per must be > 0",
                         self.name, t.name

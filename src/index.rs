@@ -1116,10 +1116,7 @@ impl Index {
                 Ok(())
             },
         );
-        let generation = match generation {
-            Ok(g) => g,
-            Err(e) => return Err(e),
-        };
+        let generation = generation?;
         self.apply_upserts(records);
         if in_memory {
             self.rebuild_text_in_memory()?;

@@ -33,16 +33,15 @@ pub struct QuerySkill {
     pub related: std::sync::Arc<[(u32, f32)]>,
 }
 
+/// Related ESCO skills with their relatedness, sorted by key.
+type Related = std::sync::Arc<[(u32, f32)]>;
+
 /// The ESCO skills related to `key` enough for partial credit, sorted by key.
 /// Memoised per skill (a pure function of the embedded taxonomy).
-fn related_skills(
-    key: Option<u32>,
-    similarity: f32,
-    policy: &Policy,
-) -> std::sync::Arc<[(u32, f32)]> {
+fn related_skills(key: Option<u32>, similarity: f32, policy: &Policy) -> Related {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex, OnceLock};
-    static MEMO: OnceLock<Mutex<HashMap<u32, Arc<[(u32, f32)]>>>> = OnceLock::new();
+    static MEMO: OnceLock<Mutex<HashMap<u32, Related>>> = OnceLock::new();
     let tax = crate::taxonomy::SkillTaxonomy::embedded();
     let n = tax.len() as u32;
     let k = match key {

@@ -1616,9 +1616,7 @@ mod tests {
             let mut brute: Option<(f32, SkillId, usize)> = None;
             for (i, e) in tax.entries.iter().enumerate() {
                 let s = similarity(&q, &e.text, lq, e.chars as usize, 0.0).unwrap();
-                if brute.map_or(true, |(bs, bk, bi)| {
-                    s > bs || (s == bs && (e.skill, i) < (bk, bi))
-                }) {
+                if brute.is_none_or(|(bs, bk, bi)| s > bs || (s == bs && (e.skill, i) < (bk, bi))) {
                     brute = Some((s, e.skill, i));
                 }
             }

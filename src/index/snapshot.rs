@@ -501,7 +501,7 @@ pub(crate) fn list(dir: &Path) -> Vec<(u64, PathBuf)> {
             Some((g, e.path()))
         })
         .collect();
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
     found
 }
 
