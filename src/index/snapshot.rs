@@ -14,8 +14,9 @@
 //! CRC-32 of every chunk of [`CHUNK_ROWS`] rows); the chunks, each the
 //! records and features of its rows; then the tail (live and hired bitmaps,
 //! vocabulary, labels, filters) with its own length and CRC-32. Chunks are
-//! read with `pread` and decoded in parallel, so opening touches little memory
-//! beyond what the index holds.
+//! read with `pread` and decoded in parallel as rayon tasks, in file order and
+//! straight into their rows, while the calling thread reads ahead: opening
+//! touches little memory beyond what the index holds.
 //!
 //! **Invariants.** A snapshot is written through a temporary file, fsync and
 //! rename, so it is whole or absent. Decoding never panics on any bytes: every
