@@ -18,6 +18,34 @@ use crate::model::{CandidateRecord, ContractType, TargetedList};
 use crate::query::Query;
 use crate::rules::{Rule, FULL_TIME_HOURS};
 
+/// The bitmaps of [`Filters`] that are not keyed, in snapshot order: one list
+/// for writing, reading and range-checking them (`&f` or `&mut f`).
+macro_rules! plain_bitmaps {
+    (&mut $f:ident) => {
+        plain_bitmaps!(@[mut] $f)
+    };
+    (& $f:ident) => {
+        plain_bitmaps!(@[] $f)
+    };
+    (@[$($m:tt)?] $f:ident) => {{
+        let [c0, c1, c2, c3, c4] = & $($m)? $f.contract;
+        [
+            & $($m)? $f.all,
+            & $($m)? $f.full_time,
+            & $($m)? $f.part_time,
+            & $($m)? $f.shifts,
+            & $($m)? $f.nights,
+            & $($m)? $f.art1,
+            & $($m)? $f.art18,
+            c0,
+            c1,
+            c2,
+            c3,
+            c4,
+        ]
+    }};
+}
+
 /// The bitmaps of an index.
 #[derive(Debug, Default, Clone)]
 pub struct Filters {
@@ -154,25 +182,23 @@ impl Filters {
     /// Writes the bitmaps to a snapshot (after [`Filters::finish`]).
     pub(crate) fn put(&self, e: &mut Enc) {
         debug_assert!(self.dirty.is_empty(), "finish() before a snapshot");
+        // Every field named: a new one does not compile until it is stored.
         let Filters {
-            all,
-            contract,
-            full_time,
-            part_time,
-            shifts,
-            nights,
+            all: _,
+            contract: _,
+            full_time: _,
+            part_time: _,
+            shifts: _,
+            nights: _,
             licence,
             language,
             skill,
-            art1,
-            art18,
+            art1: _,
+            art18: _,
             by_comune,
             dirty: _,
         } = self;
-        for bm in [all, full_time, part_time, shifts, nights, art1, art18]
-            .into_iter()
-            .chain(contract)
-        {
+        for bm in plain_bitmaps!(&self) {
             e.bitmap(bm);
         }
         e.len(licence.len());
@@ -205,21 +231,12 @@ impl Filters {
     /// (checked on a snapshot before the engine indexes records by them).
     pub(crate) fn rows_below(&self, rows: usize) -> bool {
         let below = |bm: &RoaringBitmap| bm.max().is_none_or(|m| (m as usize) < rows);
-        [
-            &self.all,
-            &self.full_time,
-            &self.part_time,
-            &self.shifts,
-            &self.nights,
-            &self.art1,
-            &self.art18,
-        ]
-        .into_iter()
-        .chain(&self.contract)
-        .chain(self.licence.values())
-        .chain(self.language.values())
-        .chain(self.skill.values())
-        .all(below)
+        plain_bitmaps!(&self)
+            .into_iter()
+            .chain(self.licence.values())
+            .chain(self.language.values())
+            .chain(self.skill.values())
+            .all(below)
             && self
                 .by_comune
                 .iter()
@@ -230,18 +247,7 @@ impl Filters {
     /// Reads the bitmaps back from a snapshot.
     pub(crate) fn get(d: &mut Dec) -> Result<Filters, String> {
         let mut f = Filters::default();
-        for bm in [
-            &mut f.all,
-            &mut f.full_time,
-            &mut f.part_time,
-            &mut f.shifts,
-            &mut f.nights,
-            &mut f.art1,
-            &mut f.art18,
-        ]
-        .into_iter()
-        .chain(&mut f.contract)
-        {
+        for bm in plain_bitmaps!(&mut f) {
             *bm = d.bitmap()?;
         }
         for _ in 0..d.len(5)? {
