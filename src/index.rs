@@ -875,6 +875,9 @@ impl Index {
     /// than a tenth of the rows or number more than [`SNAPSHOT_EVERY_COMMITS`],
     /// so that opening stays a snapshot read plus a short replay.
     fn maybe_snapshot(&mut self) {
+        if self.dir.is_none() {
+            return;
+        }
         let tail = &self.commits[self.snapshot_commits.min(self.commits.len())..];
         let records: u64 = tail
             .iter()
@@ -1122,8 +1125,8 @@ impl Index {
             self.rebuild_text_in_memory()?;
         } else {
             self.text.reload()?;
-            self.maybe_snapshot();
         }
+        self.maybe_snapshot();
         Ok(generation)
     }
 
@@ -1165,8 +1168,8 @@ impl Index {
             self.rebuild_text_in_memory()?;
         } else {
             self.text.reload()?;
-            self.maybe_snapshot();
         }
+        self.maybe_snapshot();
         Ok(generation)
     }
 
@@ -1205,9 +1208,7 @@ impl Index {
             |_| Ok(()),
         )?;
         self.apply_outcome(candidate_id, result);
-        if self.dir.is_some() {
-            self.maybe_snapshot();
-        }
+        self.maybe_snapshot();
         Ok(generation)
     }
 

@@ -30,11 +30,11 @@ pub struct QuerySkill {
     /// ESCO skills related to this one (relatedness ≥
     /// [`crate::score::MIN_RELATEDNESS`]), sorted by key: computed once per query
     /// so that partial credit costs a lookup per candidate skill.
-    pub related: std::sync::Arc<[(u32, f32)]>,
+    pub related: Related,
 }
 
 /// Related ESCO skills with their relatedness, sorted by key.
-type Related = std::sync::Arc<[(u32, f32)]>;
+pub type Related = std::sync::Arc<[(u32, f32)]>;
 
 /// The ESCO skills related to `key` enough for partial credit, sorted by key.
 /// Memoised per skill (a pure function of the embedded taxonomy).
