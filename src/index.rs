@@ -41,7 +41,10 @@ use crate::model::{CandidateRecord, Record, VacancyRecord};
 use crate::taxonomy::{Isco, SkillId, SkillTaxonomy};
 use crate::text::{TextIndex, TextWriter};
 
+mod records;
 pub(crate) mod snapshot;
+
+use records::Records;
 
 /// Commits after the newest snapshot beyond which a commit writes a new one.
 pub const SNAPSHOT_EVERY_COMMITS: usize = 256;
@@ -130,9 +133,26 @@ pub struct Occupation {
     pub desired: bool,
 }
 
-/// What the engine precomputes per candidate row: everything the scoring loop
-/// reads, so that it touches this struct and two short slices instead of the
-/// record and its strings.
+/// A language a candidate holds, packed for the language criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LanguageLevel {
+    /// ISO 639-1 code (two lowercase letters, as validated).
+    pub code: [u8; 2],
+    /// CEFR level as [`crate::model::Cefr::rank`] (1 = A1 .. 6 = C2).
+    pub rank: u8,
+}
+
+impl LanguageLevel {
+    /// The CEFR level.
+    pub fn cefr(self) -> crate::model::Cefr {
+        crate::model::Cefr::ALL[(self.rank.clamp(1, 6) - 1) as usize]
+    }
+}
+
+/// What the engine precomputes per candidate row: everything the eligibility
+/// pass and the scoring loop read in the scored modes, so that they touch this
+/// struct and short slices instead of the record and its strings (records of
+/// an index opened from its snapshot are read from disk only when asked for).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Features {
     /// Comune of domicile.
@@ -145,9 +165,25 @@ pub struct Features {
     pub education_eqf: Option<u8>,
     /// `experiences` then `desired_isco` of the record, in record order.
     pub occupations: Small<Occupation, 5>,
+    /// `did_date` of the record.
+    pub did_date: Option<Date>,
+    /// `availability_confirmed` of the record.
+    pub confirmed: Option<Date>,
+    /// `languages` of the record, in record order.
+    pub languages: Small<LanguageLevel, 3>,
 }
 
 impl Features {
+    /// The best level held in a language (ISO 639-1 code), if any.
+    pub fn language(&self, code: &str) -> Option<crate::model::Cefr> {
+        let code = code.as_bytes();
+        self.languages
+            .iter()
+            .filter(|l| l.code[..] == *code)
+            .map(|l| l.cefr())
+            .max()
+    }
+
     /// Features from the parts that need the index (comune, resolved skills)
     /// and the record's own values.
     pub(crate) fn new(comune: ComuneId, skills: Vec<SkillFeature>, r: &CandidateRecord) -> Self {
@@ -173,6 +209,23 @@ impl Features {
             max_km: r.availability.max_km,
             education_eqf: r.education_eqf,
             occupations,
+            did_date: r.did_date,
+            confirmed: r.availability_confirmed,
+            languages: r
+                .languages
+                .iter()
+                .map(|l| {
+                    let b = l.code.as_bytes();
+                    LanguageLevel {
+                        code: [
+                            b.first().copied().unwrap_or(0),
+                            b.get(1).copied().unwrap_or(0),
+                        ],
+                        rank: l.cefr.rank(),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .into(),
         }
     }
 }
@@ -441,7 +494,9 @@ pub struct Index {
     commits: Vec<Commit>,
     vacancies_file: Option<String>,
     vacancies_sha256: Option<String>,
-    records: Vec<CandidateRecord>,
+    records: Records,
+    /// Candidate id of each row.
+    ids: Vec<String>,
     features: Vec<Features>,
     live: RoaringBitmap,
     hired: RoaringBitmap,
@@ -604,7 +659,8 @@ impl Index {
             commits: Vec::new(),
             vacancies_file: None,
             vacancies_sha256: None,
-            records: Vec::new(),
+            records: Records::default(),
+            ids: Vec::new(),
             features: Vec::new(),
             live: RoaringBitmap::new(),
             hired: RoaringBitmap::new(),
@@ -632,12 +688,12 @@ impl Index {
         let limit = freshness_days as i32;
         let (mut available, mut fresh) = (Vec::new(), Vec::new());
         for row in self.live.iter() {
-            let r = &self.records[row as usize];
-            if r.did_date.is_some_and(|d| d <= as_of) {
+            let f = &self.features[row as usize];
+            if f.did_date.is_some_and(|d| d <= as_of) {
                 available.push(row);
             }
-            if r.availability_confirmed
-                .or(r.did_date)
+            if f.confirmed
+                .or(f.did_date)
                 .is_some_and(|c| as_of.days_since(c) <= limit)
             {
                 fresh.push(row);
@@ -653,7 +709,7 @@ impl Index {
     }
 
     fn plan(&self, records: &[CandidateRecord]) -> Plan {
-        let mut next = self.records.len() as u32;
+        let mut next = self.ids.len() as u32;
         let rows = records
             .iter()
             .map(|r| match self.by_id.get(&r.id) {
@@ -681,15 +737,16 @@ impl Index {
             if replaces {
                 let i = row as usize;
                 if self.live.contains(row) {
-                    self.filters
-                        .remove(row, &self.records[i], &self.features[i]);
+                    let old = self.records.peek(i, || self.ids[i].clone());
+                    self.filters.remove(row, &old, &self.features[i]);
                 }
                 self.filters.add(row, &r, &feat);
-                self.records[i] = r;
+                self.records.set(i, r);
                 self.features[i] = feat;
             } else {
                 self.filters.add(row, &r, &feat);
                 self.by_id.insert(r.id.clone(), row);
+                self.ids.push(r.id.clone());
                 self.records.push(r);
                 self.features.push(feat);
             }
@@ -705,11 +762,9 @@ impl Index {
         for id in ids {
             if let Some(&row) = self.by_id.get(id) {
                 if self.live.remove(row) {
-                    self.filters.remove(
-                        row,
-                        &self.records[row as usize],
-                        &self.features[row as usize],
-                    );
+                    let i = row as usize;
+                    let old = self.records.peek(i, || self.ids[i].clone());
+                    self.filters.remove(row, &old, &self.features[i]);
                     rows.push(row);
                 }
             }
@@ -733,7 +788,7 @@ impl Index {
         let text = TextIndex::create(None)?;
         let mut w = text.writer()?;
         for row in self.live.iter() {
-            w.add(row, &self.records[row as usize].cv_text)?;
+            w.add(row, &self.record_once(row).cv_text)?;
         }
         w.commit(&self.generation.to_string())?;
         text.reload()?;
@@ -826,8 +881,8 @@ impl Index {
         report(Stage::Resolve, n, n);
 
         writer.delete_all()?;
-        for (row, r) in index.records.iter().enumerate() {
-            writer.add(row as u32, &r.cv_text)?;
+        for row in 0..index.len() as u32 {
+            writer.add(row, &index.record_once(row).cv_text)?;
             if row % 10_000 == 0 {
                 report(Stage::Text, row as u64, n);
             }
@@ -866,7 +921,12 @@ impl Index {
     fn write_snapshot(&mut self) {
         let Some(dir) = self.dir.clone() else { return };
         match snapshot::write(&dir, self) {
-            Ok(()) => self.snapshot_commits = self.commits.len(),
+            Ok(stored) => {
+                // Read the records from the new snapshot from now on, and let
+                // go of those held in memory.
+                self.records.restore(stored);
+                self.snapshot_commits = self.commits.len();
+            }
             Err(e) => self.snapshot_note = format!("snapshot not written: {e}"),
         }
     }
@@ -886,7 +946,7 @@ impl Index {
                 _ => 0,
             })
             .sum();
-        if records * 10 > self.records.len() as u64 || tail.len() > SNAPSHOT_EVERY_COMMITS {
+        if records * 10 > self.ids.len() as u64 || tail.len() > SNAPSHOT_EVERY_COMMITS {
             self.write_snapshot();
         }
     }
@@ -1047,7 +1107,7 @@ impl Index {
             let t = TextIndex::create(Some(&text_dir))?;
             let mut w = t.writer()?;
             for row in self.live.iter() {
-                w.add(row, &self.records[row as usize].cv_text)?;
+                w.add(row, &self.record_once(row).cv_text)?;
             }
             w.commit(&self.generation.to_string())?;
             self.text = t;
@@ -1229,12 +1289,12 @@ impl Index {
 
     /// Number of rows (including removed ones, which are never in a pool).
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.ids.len()
     }
 
     /// True when there is no row.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.ids.is_empty()
     }
 
     /// Rows of candidates currently indexed (not removed).
@@ -1252,9 +1312,30 @@ impl Index {
         self.text_rebuilt
     }
 
-    /// The record of a row.
+    /// The record of a row. On an index opened from its snapshot, the first
+    /// call for a row reads it from disk; it is kept for later calls.
     pub fn record(&self, row: u32) -> &CandidateRecord {
-        &self.records[row as usize]
+        let i = row as usize;
+        self.records.get(i, || self.ids[i].clone())
+    }
+
+    /// The record of a row, not kept in memory if it was not (for passes over
+    /// every row).
+    pub(crate) fn record_once(&self, row: u32) -> std::borrow::Cow<'_, CandidateRecord> {
+        let i = row as usize;
+        self.records.peek(i, || self.ids[i].clone())
+    }
+
+    /// Records of an index opened from its snapshot whose stored bytes did not
+    /// decode, so far (0 unless the file was changed behind the engine): such a
+    /// row reads as a record with only its id.
+    pub fn unreadable_records(&self) -> u64 {
+        self.records.unreadable()
+    }
+
+    /// The candidate id of a row.
+    pub fn id(&self, row: u32) -> &str {
+        &self.ids[row as usize]
     }
 
     /// The features of a row.

@@ -153,13 +153,13 @@ impl Roster {
 /// earlier `did_date` (longer unemployment first), then `id` ascending; in
 /// graduatoria modes the template's direction and tie-breakers, then `id`.
 pub fn entry_order(q: &Query, index: &Index, a: (f64, u32), b: (f64, u32)) -> Ordering {
-    let (ra, rb) = (index.record(a.1), index.record(b.1));
     match &q.template {
-        Some(t) => t.order((a.0, ra), (b.0, rb)),
+        Some(t) => t.order((a.0, index.record(a.1)), (b.0, index.record(b.1))),
         None => b.0.total_cmp(&a.0).then_with(|| {
-            ra.did_date
-                .cmp(&rb.did_date)
-                .then_with(|| ra.id.cmp(&rb.id))
+            let (fa, fb) = (index.features(a.1), index.features(b.1));
+            fa.did_date
+                .cmp(&fb.did_date)
+                .then_with(|| index.id(a.1).cmp(index.id(b.1)))
         }),
     }
 }
@@ -430,7 +430,7 @@ pub fn roster_with(
             debug_assert_eq!(score, s);
             Entry {
                 rank: i as u32 + 1,
-                candidate_id: index.record(row).id.clone(),
+                candidate_id: index.id(row).to_string(),
                 score,
                 criteria,
                 rules: Some(rules::check_all(&q, index, row)),

@@ -144,21 +144,23 @@ pub(crate) fn fmt1(x: f64) -> String {
 
 /// Checks one rule. With `detail` false the returned string is empty and nothing is allocated.
 pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (bool, String) {
-    let rec = index.record(row);
+    // The record is read only by the rules that need it (the others read
+    // features): on an index opened from its snapshot it comes from disk.
+    let rec = || index.record(row);
+    let feats = index.features(row);
     let v = q.vacancy;
-    let av = &rec.availability;
     macro_rules! say {
         ($($t:tt)*) => { if detail { format!($($t)*) } else { String::new() } };
     }
     match rule {
-        Rule::Available => match rec.did_date {
+        Rule::Available => match feats.did_date {
             None => (false, say!("no DID: not available")),
             Some(d) if d > q.as_of => (false, say!("DID {d} is after {}", q.as_of)),
             Some(d) => (true, say!("DID {d}")),
         },
         Rule::Stale => {
             let limit = q.policy.freshness_days as i32;
-            match rec.availability_confirmed.or(rec.did_date) {
+            match feats.confirmed.or(feats.did_date) {
                 None => (false, say!("availability never confirmed")),
                 Some(c) => {
                     let days = q.as_of.days_since(c);
@@ -172,7 +174,7 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
         }
         Rule::TargetedList => {
             let want = v.targeted_list;
-            match (&rec.targeted, want) {
+            match (&rec().targeted, want) {
                 (Some(t), Some(w)) if t.list == w => (true, say!("on list {}", w.as_str())),
                 (Some(t), Some(w)) => (
                     false,
@@ -189,7 +191,7 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
             }
         }
         Rule::Compatibility => {
-            let Some(t) = &rec.targeted else {
+            let Some(t) = &rec().targeted else {
                 return (false, say!("no functional profile"));
             };
             let mut ok = true;
@@ -228,7 +230,6 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
             }
         }
         Rule::Distance => {
-            let feats = index.features(row);
             let (km, max) = (q.km(feats.comune), feats.max_km);
             if km <= max as f64 {
                 (true, say!("{} km ≤ {max} km", fmt1(km)))
@@ -238,7 +239,7 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
         }
         Rule::Contract => {
             let k = v.contract.kind;
-            if av.contracts.contains(&k) {
+            if rec().availability.contracts.contains(&k) {
                 (true, say!("{} accepted", k.as_str()))
             } else {
                 (false, say!("{} not accepted", k.as_str()))
@@ -248,11 +249,11 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
             let h = v.contract.hours_per_week;
             if h >= FULL_TIME_HOURS {
                 (
-                    av.full_time,
+                    rec().availability.full_time,
                     say!(
                         "{} h/week is full time: {}",
                         fmt1(h),
-                        if av.full_time {
+                        if rec().availability.full_time {
                             "accepted"
                         } else {
                             "not accepted"
@@ -261,11 +262,11 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
                 )
             } else {
                 (
-                    av.part_time,
+                    rec().availability.part_time,
                     say!(
                         "{} h/week is part time: {}",
                         fmt1(h),
-                        if av.part_time {
+                        if rec().availability.part_time {
                             "accepted"
                         } else {
                             "not accepted"
@@ -274,12 +275,12 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
                 )
             }
         }
-        Rule::Shifts => match (v.contract.shifts, av.shifts) {
+        Rule::Shifts => match (v.contract.shifts, rec().availability.shifts) {
             (false, _) => (true, say!("no shift work")),
             (true, true) => (true, say!("shift work accepted")),
             (true, false) => (false, say!("shift work not accepted")),
         },
-        Rule::Nights => match (v.contract.nights, av.nights) {
+        Rule::Nights => match (v.contract.nights, rec().availability.nights) {
             (false, _) => (true, say!("no night work")),
             (true, true) => (true, say!("night work accepted")),
             (true, false) => (false, say!("night work not accepted")),
@@ -287,7 +288,11 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
         Rule::Licence => {
             let mut missing: Vec<&str> = Vec::new();
             for l in v.licences.iter().filter(|l| l.required) {
-                if !rec.licences.iter().any(|h| h.eq_ignore_ascii_case(&l.code)) {
+                if !rec()
+                    .licences
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(&l.code))
+                {
                     if !detail {
                         return (false, String::new());
                     }
@@ -320,12 +325,7 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
             let mut bad: Vec<String> = Vec::new();
             let mut good: Vec<String> = Vec::new();
             for l in v.languages.iter().filter(|l| l.required) {
-                let held = rec
-                    .languages
-                    .iter()
-                    .filter(|h| h.code == l.code)
-                    .map(|h| h.cefr)
-                    .max();
+                let held = feats.language(&l.code);
                 match held {
                     Some(c) if c >= l.cefr => {
                         if detail {

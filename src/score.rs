@@ -254,16 +254,11 @@ fn languages(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) 
             },
         );
     }
-    let rec = index.record(row);
+    let feats = index.features(row);
     let mut sum = 0.0;
     let mut parts = Vec::new();
     for l in asked {
-        let held = rec
-            .languages
-            .iter()
-            .filter(|h| h.code == l.code)
-            .map(|h| h.cefr)
-            .max();
+        let held = feats.language(&l.code);
         let v = match held {
             Some(c) if c >= l.cefr => 1.0,
             Some(c) => 0.5f64.powi((l.cefr.rank() - c.rank()) as i32),

@@ -33,7 +33,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 
-use super::{Features, Index, SkillFeature, SkillVocab};
+use super::records::{Records, Span, Stored};
+use super::{Features, Index, LanguageLevel, Occupation, SkillFeature, SkillVocab};
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::geo::Comuni;
@@ -45,7 +46,7 @@ use crate::model::{
 const MAGIC: &[u8; 8] = b"ROSASNP1";
 /// Version of the snapshot layout; another one is ignored (the segments are
 /// replayed).
-const SNAPSHOT_FORMAT: u32 = 1;
+const SNAPSHOT_FORMAT: u32 = 2;
 /// Rows per chunk: the unit of parallel decoding.
 pub(crate) const CHUNK_ROWS: usize = 16_384;
 
@@ -440,18 +441,56 @@ fn get_record(d: &mut Dec) -> std::result::Result<CandidateRecord, Bad> {
     })
 }
 
+/// Decodes one record's whole encoding.
+pub(crate) fn decode_record(bytes: &[u8]) -> std::result::Result<CandidateRecord, Bad> {
+    let mut d = Dec::new(bytes);
+    let r = get_record(&mut d)?;
+    if !d.done() {
+        return Err("trailing bytes after a record".into());
+    }
+    Ok(r)
+}
+
+/// Every field is named, so a field added to the features breaks the build
+/// here until the snapshot stores it.
 fn put_features(e: &mut Enc, f: &Features) {
-    e.u16(f.comune);
-    e.len(f.skills.len());
-    for s in f.skills.iter() {
+    let Features {
+        comune,
+        skills,
+        max_km,
+        education_eqf,
+        occupations,
+        did_date,
+        confirmed,
+        languages,
+    } = f;
+    e.u16(*comune);
+    e.len(skills.len());
+    for s in skills.iter() {
         e.u32(s.key);
         e.f32(s.similarity);
         e.bool(s.certified);
         e.u16(s.source);
     }
+    e.u32(*max_km);
+    e.opt(education_eqf, |e, v| e.u8(*v));
+    e.len(occupations.len());
+    for o in occupations.iter() {
+        e.u32(o.code);
+        e.u32(o.months);
+        e.bool(o.desired);
+    }
+    e.date(*did_date);
+    e.date(*confirmed);
+    e.len(languages.len());
+    for l in languages.iter() {
+        e.u8(l.code[0]);
+        e.u8(l.code[1]);
+        e.u8(l.rank);
+    }
 }
 
-fn get_features(d: &mut Dec, keys: u32, r: &CandidateRecord) -> std::result::Result<Features, Bad> {
+fn get_features(d: &mut Dec, keys: u32) -> std::result::Result<Features, Bad> {
     let comune = d.u16()?;
     if comune as usize >= Comuni::embedded().len() {
         return Err(format!("comune {comune} out of range"));
@@ -468,15 +507,48 @@ fn get_features(d: &mut Dec, keys: u32, r: &CandidateRecord) -> std::result::Res
         }
         Ok(f)
     })?;
-    Ok(Features::new(comune, skills, r))
+    let max_km = d.u32()?;
+    let education_eqf = d.opt(|d| d.u8())?;
+    let occupations = d.vec(9, |d| {
+        Ok(Occupation {
+            code: d.u32()?,
+            months: d.u32()?,
+            desired: d.bool()?,
+        })
+    })?;
+    let did_date = d.date()?;
+    let confirmed = d.date()?;
+    let languages = d.vec(3, |d| {
+        let code = [d.u8()?, d.u8()?];
+        let rank = d.u8()?;
+        if !(1..=6).contains(&rank) {
+            return Err(format!("CEFR rank {rank} out of range"));
+        }
+        Ok(LanguageLevel { code, rank })
+    })?;
+    Ok(Features {
+        comune,
+        skills: skills.into(),
+        max_km,
+        education_eqf,
+        occupations: occupations.into(),
+        did_date,
+        confirmed,
+        languages: languages.into(),
+    })
 }
+
+/// The rows of one chunk to decode into: ids, features, record spans.
+type RowSlots<'a> = ((&'a mut [String], &'a mut [Features]), &'a mut [Span]);
 
 /// What a snapshot holds, decoded.
 pub(crate) struct Loaded {
     /// Commits of the manifest it covers (a prefix).
     pub(crate) commits: usize,
-    pub(crate) records: Vec<CandidateRecord>,
+    pub(crate) ids: Vec<String>,
     pub(crate) features: Vec<Features>,
+    /// The records, left in the file.
+    pub(crate) records: Stored,
     pub(crate) live: RoaringBitmap,
     pub(crate) hired: RoaringBitmap,
     pub(crate) vocab_names: Vec<String>,
@@ -512,8 +584,9 @@ pub(crate) fn commits_hash(commits: &[super::Commit]) -> String {
 }
 
 /// Writes the snapshot of `index` (all its commits) to
-/// `DIR/snapshots/g<generation>.bin`, then removes older snapshots.
-pub(crate) fn write(dir: &Path, index: &Index) -> Result<()> {
+/// `DIR/snapshots/g<generation>.bin`, then removes older snapshots. Returns
+/// the records as stored in the new file.
+pub(crate) fn write(dir: &Path, index: &Index) -> Result<Stored> {
     let snaps = dir.join("snapshots");
     super::create_private_dir(&snaps)?;
     let path = path(dir, index.generation);
@@ -547,25 +620,19 @@ pub(crate) fn write(dir: &Path, index: &Index) -> Result<()> {
     // Chunks are encoded in parallel a few at a time and written in order, so
     // that only a few of them are in memory at once.
     let batch = 4 * rayon::current_num_threads();
+    let mut spans: Vec<Span> = Vec::with_capacity(rows);
     for first in (0..nchunks).step_by(batch) {
-        let encoded: Vec<(u32, Vec<u8>)> = (first..(first + batch).min(nchunks))
+        let encoded = (first..(first + batch).min(nchunks))
             .into_par_iter()
-            .map(|c| {
-                let range = c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(rows);
-                let mut e = Enc::default();
-                for row in range.clone() {
-                    put_record(&mut e, &index.records[row]);
-                    put_features(&mut e, &index.features[row]);
-                }
-                (range.len() as u32, e.buf)
-            })
-            .collect();
-        for (n, bytes) in encoded {
+            .map(|c| encode_chunk(index, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(rows)))
+            .collect::<Result<Vec<_>>>()?;
+        for (n, bytes, rel) in encoded {
             w.write_all(&bytes).map_err(io)?;
             table.u32(n);
             table.u64(offset);
             table.u64(bytes.len() as u64);
             table.u32(crc32fast::hash(&bytes));
+            spans.extend(rel.into_iter().map(|(at, len)| (offset + at, len)));
             offset += bytes.len() as u64;
         }
     }
@@ -596,6 +663,7 @@ pub(crate) fn write(dir: &Path, index: &Index) -> Result<()> {
     let file = w.into_inner().map_err(|e| io(e.into_error()))?;
     file.write_all_at(&table.buf, table_at).map_err(io)?;
     file.sync_all().map_err(io)?;
+    drop(file);
     std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
     super::sync_dir(&snaps)?;
     for (g, old) in list(dir) {
@@ -603,7 +671,67 @@ pub(crate) fn write(dir: &Path, index: &Index) -> Result<()> {
             let _ = std::fs::remove_file(old);
         }
     }
-    Ok(())
+    let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+    Ok(Stored::new(file, spans))
+}
+
+/// Encodes the rows of one chunk: `[u64 head length][head][records]`, the
+/// head holding each row's id, features and record length. Returns the row
+/// count, the bytes and each record's `(offset in the chunk, length)`.
+/// Records still as stored in the snapshot being replaced are copied from it
+/// (the encoding is deterministic), the others encoded.
+fn encode_chunk(index: &Index, range: std::ops::Range<usize>) -> Result<(u32, Vec<u8>, Vec<Span>)> {
+    let stored = index.records.stored_in();
+    let span = |row: usize| stored.and_then(|s| s.span(row));
+    // One read for the stored records of these rows.
+    let (lo, hi) = range
+        .clone()
+        .filter_map(span)
+        .fold((u64::MAX, 0u64), |(lo, hi), (at, len)| {
+            (lo.min(at), hi.max(at + len as u64))
+        });
+    let old = match stored {
+        Some(s) if lo < hi => s.bytes(lo, (hi - lo) as usize).map_err(|e| Error::Index {
+            path: index.dir.clone().unwrap_or_default(),
+            message: format!("reading the previous snapshot: {e}"),
+        })?,
+        _ => Vec::new(),
+    };
+    let mut head = Enc::default();
+    let mut recs = Enc::default();
+    let mut lens = Vec::with_capacity(range.len());
+    for row in range.clone() {
+        let before = recs.buf.len();
+        match span(row) {
+            Some((at, len)) => {
+                let from = (at - lo) as usize;
+                recs.buf.extend_from_slice(&old[from..from + len as usize]);
+            }
+            None => put_record(
+                &mut recs,
+                &index.records.peek(row, || index.id(row as u32).to_string()),
+            ),
+        }
+        let len = (recs.buf.len() - before) as u32;
+        head.str(index.id(row as u32));
+        put_features(&mut head, &index.features[row]);
+        head.u32(len);
+        lens.push(len);
+    }
+    let mut bytes = Vec::with_capacity(8 + head.buf.len() + recs.buf.len());
+    bytes.extend_from_slice(&(head.buf.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&head.buf);
+    let mut at = bytes.len() as u64;
+    bytes.extend_from_slice(&recs.buf);
+    let rel = lens
+        .into_iter()
+        .map(|len| {
+            let s = (at, len);
+            at += len as u64;
+            s
+        })
+        .collect();
+    Ok((range.len() as u32, bytes, rel))
 }
 
 /// Reads a snapshot if it covers a prefix of `commits` (else `Ok(None)`);
@@ -698,24 +826,25 @@ pub(crate) fn read(
     }
 
     // Chunks, in parallel, taken in file order by whichever decoder is free,
-    // each decoded straight into its rows of the final vectors (placeholders
-    // until then: empty records allocate nothing), so no row is copied again.
-    let mut records = vec![placeholder_record(); rows];
+    // each checked whole and its head decoded straight into its rows of the
+    // final vectors (placeholders until then allocate nothing), so no row is
+    // copied again. The records stay in the file.
+    let mut ids = vec![String::new(); rows];
     let mut features = vec![Features::new(0, Vec::new(), &placeholder_record()); rows];
+    let mut spans = vec![(0u64, 0u32); rows];
     let slots = std::sync::Mutex::new(
-        records
-            .chunks_mut(CHUNK_ROWS)
+        ids.chunks_mut(CHUNK_ROWS)
             .zip(features.chunks_mut(CHUNK_ROWS))
+            .zip(spans.chunks_mut(CHUNK_ROWS))
             .enumerate(),
     );
     let next_slot = || slots.lock().unwrap_or_else(|e| e.into_inner()).next();
     let decode = |i: usize,
-                  recs: &mut [CandidateRecord],
-                  feats: &mut [Features],
+                  ((ids, feats), spans): RowSlots,
                   buf: &mut Vec<u8>|
      -> std::result::Result<(), Bad> {
         let (n, off, len, crc) = chunks[i];
-        if n as usize != recs.len() {
+        if n as usize != ids.len() {
             return Err(format!("chunk {i} has {n} rows"));
         }
         if off.checked_add(len).is_none_or(|end| end > tail_at) {
@@ -727,12 +856,19 @@ pub(crate) fn read(
             return Err(format!("chunk {i} checksum mismatch"));
         }
         let mut d = Dec::new(buf);
-        for (r, f) in recs.iter_mut().zip(feats.iter_mut()) {
-            *r = get_record(&mut d)?;
-            *f = get_features(&mut d, keys, r)?;
+        let head_len = d.u64()?;
+        let head = d.take(usize::try_from(head_len).map_err(|e| e.to_string())?)?;
+        let mut at = off + 8 + head_len;
+        let mut d = Dec::new(head);
+        for ((id, f), span) in ids.iter_mut().zip(feats.iter_mut()).zip(spans.iter_mut()) {
+            *id = d.str()?;
+            *f = get_features(&mut d, keys)?;
+            let len = d.u32()?;
+            *span = (at, len);
+            at += len as u64;
         }
-        if !d.done() {
-            return Err(format!("chunk {i} has trailing bytes"));
+        if !d.done() || at != off + len {
+            return Err(format!("chunk {i}: its records do not fill it"));
         }
         Ok(())
     };
@@ -749,14 +885,14 @@ pub(crate) fn read(
             s.spawn(|_| {
                 let mut buf = Vec::new();
                 loop {
-                    let Some((i, (recs, feats))) = next_slot() else {
+                    let Some((i, rows)) = next_slot() else {
                         claimed_all.store(true, Ordering::Relaxed);
                         break;
                     };
                     if failed.load(Ordering::Relaxed) {
                         break;
                     }
-                    if let Err(e) = decode(i, recs, feats, &mut buf) {
+                    if let Err(e) = decode(i, rows, &mut buf) {
                         failed.store(true, Ordering::Relaxed);
                         errors
                             .lock()
@@ -783,8 +919,9 @@ pub(crate) fn read(
     }
     Ok(Some(Loaded {
         commits: covered,
-        records,
+        ids,
         features,
+        records: Stored::new(file, spans),
         live,
         hired,
         vocab_names,
@@ -794,7 +931,7 @@ pub(crate) fn read(
 }
 
 /// A record that allocates nothing, to be overwritten.
-fn placeholder_record() -> CandidateRecord {
+pub(crate) fn placeholder_record() -> CandidateRecord {
     CandidateRecord {
         id: String::new(),
         domicile: String::new(),
@@ -824,11 +961,12 @@ fn placeholder_record() -> CandidateRecord {
 
 /// Installs a decoded snapshot into an empty index.
 pub(crate) fn install(index: &mut Index, s: Loaded) {
-    index.by_id = HashMap::with_capacity(s.records.len());
-    for (row, r) in s.records.iter().enumerate() {
-        index.by_id.insert(r.id.clone(), row as u32);
+    index.by_id = HashMap::with_capacity(s.ids.len());
+    for (row, id) in s.ids.iter().enumerate() {
+        index.by_id.insert(id.clone(), row as u32);
     }
-    index.records = s.records;
+    index.ids = s.ids;
+    index.records = Records::stored(s.records);
     index.features = s.features;
     index.live = s.live;
     index.hired = s.hired;
