@@ -32,16 +32,8 @@ fn policy() -> Policy {
 fn state(dir: &Path, vacancies: &[VacancyRecord]) -> (String, Vec<String>) {
     let engine = Engine::open(dir).unwrap();
     let idx = engine.index();
-    let mut rows = String::new();
-    for row in 0..idx.len() as u32 {
-        rows.push_str(&format!(
-            "{}|{:?}|{}|{}\n",
-            serde_json::to_string(idx.record(row)).unwrap(),
-            idx.features(row),
-            idx.live().contains(row),
-            idx.hired().contains(row),
-        ));
-    }
+    // Rosters first: on an index opened from its snapshot they run before
+    // most records have been read from disk.
     let rosters = vacancies
         .iter()
         .map(|v| {
@@ -49,6 +41,18 @@ fn state(dir: &Path, vacancies: &[VacancyRecord]) -> (String, Vec<String>) {
             serde_json::to_string(&r).unwrap()
         })
         .collect();
+    let mut rows = String::new();
+    for row in 0..idx.len() as u32 {
+        rows.push_str(&format!(
+            "{}|{}|{:?}|{}|{}\n",
+            serde_json::to_string(idx.record(row)).unwrap(),
+            idx.id(row),
+            idx.features(row),
+            idx.live().contains(row),
+            idx.hired().contains(row),
+        ));
+    }
+    assert_eq!(idx.unreadable_records(), 0);
     (rows, rosters)
 }
 

@@ -146,6 +146,12 @@ impl Records {
         self.stored = Some(stored);
     }
 
+    /// Rows whose record is held in memory.
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> usize {
+        self.slots.iter().filter(|s| s.get().is_some()).count()
+    }
+
     /// Rows whose stored bytes did not decode (and read as a bare id).
     pub(crate) fn unreadable(&self) -> u64 {
         self.unreadable.load(Ordering::Relaxed)

@@ -11,12 +11,15 @@
 //! **Layout** (little endian): the magic `ROSASNP1`; a header (format, the
 //! generation and the number of commits covered, the manifest hash of those
 //! commits); the row count and the chunk table (rows, offset, length and
-//! CRC-32 of every chunk of [`CHUNK_ROWS`] rows); the chunks, each the
-//! records and features of its rows; then the tail (live and hired bitmaps,
-//! vocabulary, labels, filters) with its own length and CRC-32. Chunks are
-//! read with `pread` and decoded in parallel as rayon tasks, in file order and
-//! straight into their rows, while the calling thread reads ahead: opening
-//! touches little memory beyond what the index holds.
+//! CRC-32 of every chunk of [`CHUNK_ROWS`] rows); the chunks, each a head
+//! (per row: id, features, length of the record) and then the records of its
+//! rows; then the tail (live and hired bitmaps, vocabulary, labels, filters)
+//! with its own length and CRC-32. Chunks are read with `pread` and checked
+//! whole, and their heads decoded in parallel as rayon tasks, in file order and
+//! straight into their rows, while the calling thread reads ahead. Records are
+//! not decoded on open: the index keeps their spans and reads one when it is
+//! asked for (`super::records`), so opening allocates about what the features
+//! and bitmaps need.
 //!
 //! **Invariants.** A snapshot is written through a temporary file, fsync and
 //! rename, so it is whole or absent. Decoding never panics on any bytes: every
@@ -1002,6 +1005,79 @@ mod tests {
             "cv_text": "Saldatore \"TIG\" con 4 anni, perito.\nDisponibile."
         }))
         .expect("a valid record")
+    }
+
+    /// An index of generated people built in `dir`, and the vacancies.
+    fn built(dir: &Path) -> Vec<crate::model::VacancyRecord> {
+        let g = crate::gen::generate(&crate::gen::GenConfig {
+            candidates: 400,
+            vacancies: 30,
+            seed: 7,
+            as_of: Date::parse("2026-11-01").unwrap(),
+        });
+        Index::build(Some(dir), g.candidates, Vec::new(), None).unwrap();
+        g.vacancies
+    }
+
+    #[test]
+    fn a_reopened_index_reads_only_the_records_of_the_roster_entries() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("index");
+        let vacancies = built(&dir);
+        let idx = Index::open(&dir).unwrap();
+        assert!(idx.snapshot_note().starts_with("opened from snapshot"));
+        assert_eq!(idx.records.held(), 0);
+        let policy = crate::Policy {
+            as_of: Date::parse("2026-11-01"),
+            ..crate::Policy::default()
+        };
+        let mut entries = 0;
+        for v in vacancies
+            .iter()
+            .filter(|v| v.mode == crate::model::Mode::Preselection)
+        {
+            let r = crate::roster::roster(&idx, v, &policy).unwrap();
+            entries += r.entries.len();
+            // Eligibility, scoring and ordering read features; only the
+            // entries' explanations read records.
+            assert!(
+                idx.records.held() <= entries,
+                "{} records read for {entries} entries",
+                idx.records.held()
+            );
+        }
+        assert!(entries > 15, "only {entries} entries");
+    }
+
+    #[test]
+    fn a_record_changed_behind_the_engine_reads_as_its_id_never_a_panic() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("index");
+        built(&dir);
+        let idx = Index::open(&dir).unwrap();
+        let (at, len) = idx.records.stored_in().unwrap().span(3).unwrap();
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path(&dir, idx.generation()))
+            .unwrap();
+        file.write_all_at(&vec![0xFF; len as usize], at).unwrap();
+        let r = idx.record(3);
+        assert_eq!(r.id, idx.id(3));
+        assert!(r.cv_text.is_empty() && r.skills.is_empty());
+        assert_eq!(idx.unreadable_records(), 1);
+        assert!(!idx.record(4).cv_text.is_empty());
+        assert_eq!(idx.unreadable_records(), 1);
+        // Opened again, the chunk checksum fails: the segments are replayed
+        // and the record is whole.
+        let again = Index::open(&dir).unwrap();
+        assert!(
+            again.snapshot_note().contains("damaged"),
+            "{}",
+            again.snapshot_note()
+        );
+        assert_eq!(again.record(3).id, idx.id(3));
+        assert!(!again.record(3).cv_text.is_empty());
+        assert_eq!(again.unreadable_records(), 0);
     }
 
     #[test]
