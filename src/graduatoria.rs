@@ -332,13 +332,26 @@ impl Template {
         Ok(())
     }
 
-    /// Total and criteria of a person (base first, then each term).
+    /// Total and, with `detail`, criteria of a person (base first, then each
+    /// term). Without `detail` nothing is allocated.
     pub fn score(
         &self,
-        c: &CandidateRecord,
+        c: &Inputs,
         v: &VacancyRecord,
         as_of: Date,
+        detail: bool,
     ) -> (f64, Vec<Criterion>) {
+        if !detail {
+            // The same additions in the same order as below: the same total.
+            let mut total = self.base;
+            for t in &self.terms {
+                total += match input(t.input, c, v, as_of) {
+                    None => t.missing_points,
+                    Some(x) => points(&t.rule, x),
+                };
+            }
+            return (total, Vec::new());
+        }
         let mut criteria = vec![Criterion {
             name: "base".into(),
             weight: 1.0,
@@ -369,7 +382,7 @@ impl Template {
 
     /// The order of two people with their totals: direction, then tie-breakers,
     /// then id ascending.
-    pub fn order(&self, a: (f64, &CandidateRecord), b: (f64, &CandidateRecord)) -> Ordering {
+    pub fn order(&self, a: (f64, &Inputs, &str), b: (f64, &Inputs, &str)) -> Ordering {
         let by_total = match self.direction {
             Direction::HigherWins => b.0.total_cmp(&a.0),
             Direction::LowerWins => a.0.total_cmp(&b.0),
@@ -380,26 +393,23 @@ impl Template {
             if o != Ordering::Equal {
                 break;
             }
-            let birth = |c: &CandidateRecord| c.ranking.as_ref().and_then(|r| r.birth_date);
-            let isee = |c: &CandidateRecord| c.ranking.as_ref().and_then(|r| r.isee_eur);
-            let inval = |c: &CandidateRecord| c.targeted.as_ref().and_then(|t| t.invalidity_pct);
-            let enrolled = |c: &CandidateRecord| c.targeted.as_ref().and_then(|t| t.enrolled);
             o = match tb {
-                TieBreaker::Older => some_first(birth(ca), birth(cb), |x, y| x.cmp(&y)),
-                TieBreaker::Younger => some_first(birth(ca), birth(cb), |x, y| y.cmp(&x)),
-                TieBreaker::LowerIsee => some_first(isee(ca), isee(cb), |x, y| x.total_cmp(&y)),
-                TieBreaker::MoreDependents => {
-                    let d = |c: &CandidateRecord| c.ranking.as_ref().map_or(0, |r| r.dependents);
-                    d(cb).cmp(&d(ca))
+                TieBreaker::Older => some_first(ca.birth_date, cb.birth_date, |x, y| x.cmp(&y)),
+                TieBreaker::Younger => some_first(ca.birth_date, cb.birth_date, |x, y| y.cmp(&x)),
+                TieBreaker::LowerIsee => {
+                    some_first(ca.isee_eur, cb.isee_eur, |x, y| x.total_cmp(&y))
                 }
-                TieBreaker::HigherInvalidity => some_first(inval(ca), inval(cb), |x, y| y.cmp(&x)),
+                TieBreaker::MoreDependents => cb.dependents.cmp(&ca.dependents),
+                TieBreaker::HigherInvalidity => {
+                    some_first(ca.invalidity_pct, cb.invalidity_pct, |x, y| y.cmp(&x))
+                }
                 TieBreaker::EarlierDid => some_first(ca.did_date, cb.did_date, |x, y| x.cmp(&y)),
                 TieBreaker::EarlierEnrolment => {
-                    some_first(enrolled(ca), enrolled(cb), |x, y| x.cmp(&y))
+                    some_first(ca.enrolled, cb.enrolled, |x, y| x.cmp(&y))
                 }
             };
         }
-        o.then_with(|| ca.id.cmp(&cb.id))
+        o.then_with(|| a.2.cmp(b.2))
     }
 }
 
@@ -452,20 +462,53 @@ pub fn points(rule: &Rule, x: f64) -> f64 {
     }
 }
 
-fn input(i: Input, c: &CandidateRecord, v: &VacancyRecord, as_of: Date) -> Option<f64> {
-    let r = c.ranking.as_ref();
+/// What the terms and tie-breakers of a graduatoria read of a person, taken
+/// from the record by [`Inputs::of`]. The index keeps them per row apart from
+/// the [`crate::index::Features`] of the fit score, which never reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Inputs {
+    /// `did_date`.
+    pub did_date: Option<Date>,
+    /// `targeted.enrolled`.
+    pub enrolled: Option<Date>,
+    /// `targeted.invalidity_pct`.
+    pub invalidity_pct: Option<u32>,
+    /// `ranking.dependents` (0 when not declared).
+    pub dependents: u32,
+    /// `ranking.isee_eur`.
+    pub isee_eur: Option<f64>,
+    /// `ranking.income_eur`.
+    pub income_eur: Option<f64>,
+    /// `ranking.birth_date`.
+    pub birth_date: Option<Date>,
+}
+
+impl Inputs {
+    /// The inputs of a record.
+    pub fn of(c: &CandidateRecord) -> Inputs {
+        let r = c.ranking.as_ref();
+        let t = c.targeted.as_ref();
+        Inputs {
+            did_date: c.did_date,
+            enrolled: t.and_then(|t| t.enrolled),
+            invalidity_pct: t.and_then(|t| t.invalidity_pct),
+            dependents: r.map_or(0, |r| r.dependents),
+            isee_eur: r.and_then(|r| r.isee_eur),
+            income_eur: r.and_then(|r| r.income_eur),
+            birth_date: r.and_then(|r| r.birth_date),
+        }
+    }
+}
+
+fn input(i: Input, c: &Inputs, v: &VacancyRecord, as_of: Date) -> Option<f64> {
     match i {
-        Input::MonthsEnrolled => c
-            .targeted
-            .as_ref()?
-            .enrolled
-            .map(|d| as_of.months_since(d).max(0) as f64),
+        Input::MonthsEnrolled => c.enrolled.map(|d| as_of.months_since(d).max(0) as f64),
         Input::MonthsUnemployed => c.did_date.map(|d| as_of.months_since(d).max(0) as f64),
-        Input::Dependents => Some(r.map_or(0, |r| r.dependents) as f64),
-        Input::IseeEur => r?.isee_eur,
-        Input::IncomeEur => r?.income_eur,
-        Input::InvalidityPct => c.targeted.as_ref()?.invalidity_pct.map(f64::from),
-        Input::AgeYears => r?.birth_date.map(|b| (as_of.months_since(b) / 12) as f64),
+        Input::Dependents => Some(c.dependents as f64),
+        Input::IseeEur => c.isee_eur,
+        Input::IncomeEur => c.income_eur,
+        Input::InvalidityPct => c.invalidity_pct.map(f64::from),
+        Input::AgeYears => c.birth_date.map(|b| (as_of.months_since(b) / 12) as f64),
         Input::DidBeforePublication => {
             let publication = v.published.unwrap_or(as_of);
             Some(c.did_date.is_some_and(|d| d < publication) as u8 as f64)

@@ -498,6 +498,8 @@ pub struct Index {
     /// Candidate id of each row.
     ids: Vec<String>,
     features: Vec<Features>,
+    /// What graduatorie read of each row (never the fit score).
+    ranking: Vec<crate::graduatoria::Inputs>,
     live: RoaringBitmap,
     hired: RoaringBitmap,
     by_id: HashMap<String, u32>,
@@ -662,6 +664,7 @@ impl Index {
             records: Records::default(),
             ids: Vec::new(),
             features: Vec::new(),
+            ranking: Vec::new(),
             live: RoaringBitmap::new(),
             hired: RoaringBitmap::new(),
             by_id: HashMap::new(),
@@ -734,6 +737,7 @@ impl Index {
         let plan = self.plan(&records);
         for (r, (row, replaces)) in records.into_iter().zip(plan.rows) {
             let feat = derive_one(&r, &self.labels, &mut self.vocab);
+            let inputs = crate::graduatoria::Inputs::of(&r);
             if replaces {
                 let i = row as usize;
                 if self.live.contains(row) {
@@ -743,12 +747,14 @@ impl Index {
                 self.filters.add(row, &r, &feat);
                 self.records.set(i, r);
                 self.features[i] = feat;
+                self.ranking[i] = inputs;
             } else {
                 self.filters.add(row, &r, &feat);
                 self.by_id.insert(r.id.clone(), row);
                 self.ids.push(r.id.clone());
                 self.records.push(r);
                 self.features.push(feat);
+                self.ranking.push(inputs);
             }
             self.live.insert(row);
             self.hired.remove(row);
@@ -1341,6 +1347,11 @@ impl Index {
     /// The features of a row.
     pub fn features(&self, row: u32) -> &Features {
         &self.features[row as usize]
+    }
+
+    /// What the graduatoria modes read of a row.
+    pub fn ranking_inputs(&self, row: u32) -> &crate::graduatoria::Inputs {
+        &self.ranking[row as usize]
     }
 
     /// The row of a live candidate id.

@@ -154,7 +154,10 @@ impl Roster {
 /// graduatoria modes the template's direction and tie-breakers, then `id`.
 pub fn entry_order(q: &Query, index: &Index, a: (f64, u32), b: (f64, u32)) -> Ordering {
     match &q.template {
-        Some(t) => t.order((a.0, index.record(a.1)), (b.0, index.record(b.1))),
+        Some(t) => t.order(
+            (a.0, index.ranking_inputs(a.1), index.id(a.1)),
+            (b.0, index.ranking_inputs(b.1), index.id(b.1)),
+        ),
         None => b.0.total_cmp(&a.0).then_with(|| {
             let (fa, fb) = (index.features(a.1), index.features(b.1));
             fa.did_date
@@ -174,10 +177,7 @@ pub fn entry_score(
     detail: bool,
 ) -> (f64, Vec<Criterion>) {
     match &q.template {
-        Some(t) => {
-            let (total, criteria) = t.score(index.record(row), q.vacancy, q.as_of);
-            (total, if detail { criteria } else { Vec::new() })
-        }
+        Some(t) => t.score(index.ranking_inputs(row), q.vacancy, q.as_of, detail),
         None => score::score(q, index, row, max_bm25, detail),
     }
 }

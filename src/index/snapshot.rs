@@ -12,8 +12,8 @@
 //! generation and the number of commits covered, the manifest hash of those
 //! commits); the row count and the chunk table (rows, offset, length and
 //! CRC-32 of every chunk of [`CHUNK_ROWS`] rows); the chunks, each a head
-//! (per row: id, features, length of the record) and then the records of its
-//! rows; then the tail (live and hired bitmaps, vocabulary, labels, filters)
+//! (per row: id, features, graduatoria inputs, length of the record) and then
+//! the records of its rows; then the tail (live and hired bitmaps, vocabulary, labels, filters)
 //! with its own length and CRC-32. Chunks are read with `pread` and checked
 //! whole, and their heads decoded in parallel as rayon tasks, in file order and
 //! straight into their rows, while the calling thread reads ahead. Records are
@@ -41,6 +41,7 @@ use super::{Features, Index, LanguageLevel, Occupation, SkillFeature, SkillVocab
 use crate::date::Date;
 use crate::error::{Error, Result};
 use crate::geo::Comuni;
+use crate::graduatoria::Inputs;
 use crate::model::{
     Availability, Benefit, BenefitScheme, CandidateRecord, CandidateSkill, Cefr, ContractType,
     Experience, Language, RankingData, Support, Targeted, TargetedList,
@@ -493,6 +494,39 @@ fn put_features(e: &mut Enc, f: &Features) {
     }
 }
 
+/// Every field is named, so a new input breaks the build here until the
+/// snapshot stores it.
+fn put_inputs(e: &mut Enc, i: &Inputs) {
+    let Inputs {
+        did_date,
+        enrolled,
+        invalidity_pct,
+        dependents,
+        isee_eur,
+        income_eur,
+        birth_date,
+    } = i;
+    e.date(*did_date);
+    e.date(*enrolled);
+    e.opt(invalidity_pct, |e, v| e.u32(*v));
+    e.u32(*dependents);
+    e.opt(isee_eur, |e, v| e.f64(*v));
+    e.opt(income_eur, |e, v| e.f64(*v));
+    e.date(*birth_date);
+}
+
+fn get_inputs(d: &mut Dec) -> std::result::Result<Inputs, Bad> {
+    Ok(Inputs {
+        did_date: d.date()?,
+        enrolled: d.date()?,
+        invalidity_pct: d.opt(|d| d.u32())?,
+        dependents: d.u32()?,
+        isee_eur: d.opt(|d| d.f64())?,
+        income_eur: d.opt(|d| d.f64())?,
+        birth_date: d.date()?,
+    })
+}
+
 fn get_features(d: &mut Dec, keys: u32) -> std::result::Result<Features, Bad> {
     let comune = d.u16()?;
     if comune as usize >= Comuni::embedded().len() {
@@ -541,8 +575,12 @@ fn get_features(d: &mut Dec, keys: u32) -> std::result::Result<Features, Bad> {
     })
 }
 
-/// The rows of one chunk to decode into: ids, features, record spans.
-type RowSlots<'a> = ((&'a mut [String], &'a mut [Features]), &'a mut [Span]);
+/// The rows of one chunk to decode into: ids, features, graduatoria inputs,
+/// record spans.
+type RowSlots<'a> = (
+    ((&'a mut [String], &'a mut [Features]), &'a mut [Inputs]),
+    &'a mut [Span],
+);
 
 /// What a snapshot holds, decoded.
 pub(crate) struct Loaded {
@@ -550,6 +588,7 @@ pub(crate) struct Loaded {
     pub(crate) commits: usize,
     pub(crate) ids: Vec<String>,
     pub(crate) features: Vec<Features>,
+    pub(crate) ranking: Vec<Inputs>,
     /// The records, left in the file.
     pub(crate) records: Stored,
     pub(crate) live: RoaringBitmap,
@@ -718,6 +757,7 @@ fn encode_chunk(index: &Index, range: std::ops::Range<usize>) -> Result<(u32, Ve
         let len = (recs.buf.len() - before) as u32;
         head.str(index.id(row as u32));
         put_features(&mut head, &index.features[row]);
+        put_inputs(&mut head, &index.ranking[row]);
         head.u32(len);
         lens.push(len);
     }
@@ -792,9 +832,13 @@ pub(crate) fn read(
     for _ in 0..nchunks {
         chunks.push((d.u32()?, d.u64()?, d.u64()?, d.u32()?));
     }
-    let tail_at = chunks
-        .last()
-        .map_or(after_hash + 12, |&(_, off, len, _)| off + len);
+    let tail_at = match chunks.last() {
+        None => after_hash + 12,
+        Some(&(_, off, len, _)) => off
+            .checked_add(len)
+            .filter(|&end| end <= size)
+            .ok_or("the last chunk overruns the file")?,
+    };
 
     // The tail first: the vocabulary bounds the skill keys of the features.
     let tail_head = read_at(tail_at, 12)?;
@@ -834,16 +878,18 @@ pub(crate) fn read(
     // copied again. The records stay in the file.
     let mut ids = vec![String::new(); rows];
     let mut features = vec![Features::new(0, Vec::new(), &placeholder_record()); rows];
+    let mut ranking = vec![Inputs::default(); rows];
     let mut spans = vec![(0u64, 0u32); rows];
     let slots = std::sync::Mutex::new(
         ids.chunks_mut(CHUNK_ROWS)
             .zip(features.chunks_mut(CHUNK_ROWS))
+            .zip(ranking.chunks_mut(CHUNK_ROWS))
             .zip(spans.chunks_mut(CHUNK_ROWS))
             .enumerate(),
     );
     let next_slot = || slots.lock().unwrap_or_else(|e| e.into_inner()).next();
     let decode = |i: usize,
-                  ((ids, feats), spans): RowSlots,
+                  (((ids, feats), inputs), spans): RowSlots,
                   buf: &mut Vec<u8>|
      -> std::result::Result<(), Bad> {
         let (n, off, len, crc) = chunks[i];
@@ -863,9 +909,11 @@ pub(crate) fn read(
         let head = d.take(usize::try_from(head_len).map_err(|e| e.to_string())?)?;
         let mut at = off + 8 + head_len;
         let mut d = Dec::new(head);
-        for ((id, f), span) in ids.iter_mut().zip(feats.iter_mut()).zip(spans.iter_mut()) {
+        let rows = ids.iter_mut().zip(feats.iter_mut()).zip(inputs.iter_mut());
+        for (((id, f), inp), span) in rows.zip(spans.iter_mut()) {
             *id = d.str()?;
             *f = get_features(&mut d, keys)?;
+            *inp = get_inputs(&mut d)?;
             let len = d.u32()?;
             *span = (at, len);
             at += len as u64;
@@ -924,6 +972,7 @@ pub(crate) fn read(
         commits: covered,
         ids,
         features,
+        ranking,
         records: Stored::new(file, spans),
         live,
         hired,
@@ -971,6 +1020,7 @@ pub(crate) fn install(index: &mut Index, s: Loaded) {
     index.ids = s.ids;
     index.records = Records::stored(s.records);
     index.features = s.features;
+    index.ranking = s.ranking;
     index.live = s.live;
     index.hired = s.hired;
     for n in s.vocab_names {
@@ -1032,14 +1082,13 @@ mod tests {
             ..crate::Policy::default()
         };
         let mut entries = 0;
-        for v in vacancies
-            .iter()
-            .filter(|v| v.mode == crate::model::Mode::Preselection)
-        {
+        use crate::model::Mode;
+        let modes = [Mode::Preselection, Mode::PublicSelection];
+        for v in vacancies.iter().filter(|v| modes.contains(&v.mode)) {
             let r = crate::roster::roster(&idx, v, &policy).unwrap();
             entries += r.entries.len();
-            // Eligibility, scoring and ordering read features; only the
-            // entries' explanations read records.
+            // Eligibility, scoring and ordering read features (graduatorie
+            // their inputs); only the entries' explanations read records.
             assert!(
                 idx.records.held() <= entries,
                 "{} records read for {entries} entries",
