@@ -187,7 +187,14 @@ fn drop_torn_tail(f: &mut std::fs::File) -> std::io::Result<()> {
 
 /// Appends a record to the log of `dir`, chaining it to the last one. Returns it
 /// as written.
-pub fn append(dir: &Path, mut record: AuditRecord) -> Result<AuditRecord> {
+pub fn append(dir: &Path, record: AuditRecord) -> Result<AuditRecord> {
+    let mut written = append_all(dir, vec![record])?;
+    Ok(written.pop().expect("one record appended"))
+}
+
+/// Appends records in order under one lock, each chained to the one before,
+/// with one sync for all (a batch of rosters). Returns them as written.
+pub fn append_all(dir: &Path, records: Vec<AuditRecord>) -> Result<Vec<AuditRecord>> {
     use std::os::unix::fs::OpenOptionsExt;
     let path = dir.join(AUDIT_FILE);
     let mut f = std::fs::OpenOptions::new()
@@ -200,7 +207,7 @@ pub fn append(dir: &Path, mut record: AuditRecord) -> Result<AuditRecord> {
     f.lock().map_err(|e| Error::io(&path, e))?;
     drop_torn_tail(&mut f).map_err(|e| Error::io(&path, e))?;
     let last = last_line(&mut f).map_err(|e| Error::io(&path, e))?;
-    let (seq, prev) = match last {
+    let (mut seq, mut prev) = match last {
         None => (1, GENESIS.to_string()),
         Some(line) => {
             let prev: AuditRecord = serde_json::from_str(&line).map_err(|e| Error::Index {
@@ -210,20 +217,27 @@ pub fn append(dir: &Path, mut record: AuditRecord) -> Result<AuditRecord> {
             (prev.seq + 1, prev.hash)
         }
     };
-    record.seq = seq;
-    record.time = now_utc();
-    record.prev_hash = prev;
-    record.hash = record.compute_hash();
-    let mut line = serde_json::to_vec(&record).expect("serialisable");
-    line.push(b'\n');
-    f.write_all(&line).map_err(|e| Error::io(&path, e))?;
+    let mut lines = Vec::new();
+    let mut written = Vec::with_capacity(records.len());
+    for mut record in records {
+        record.seq = seq;
+        record.time = now_utc();
+        record.prev_hash = prev;
+        record.hash = record.compute_hash();
+        serde_json::to_writer(&mut lines, &record).expect("serialisable");
+        lines.push(b'\n');
+        seq += 1;
+        prev = record.hash.clone();
+        written.push(record);
+    }
+    f.write_all(&lines).map_err(|e| Error::io(&path, e))?;
     f.unlock().map_err(|e| Error::io(&path, e))?;
     // Durable before the caller gets its answer, but synced outside the lock:
     // concurrent appenders overlap their syncs (group commit). A sync flushes
     // every record written before it, so a durable record never follows a lost
     // one, and a torn tail is cut by the next append.
     f.sync_data().map_err(|e| Error::io(&path, e))?;
-    Ok(record)
+    Ok(written)
 }
 
 /// The result of [`verify`].

@@ -67,6 +67,15 @@ pub struct Engine {
     travel: Option<Box<dyn geo::TravelTime>>,
 }
 
+/// What an audit record says besides its input.
+struct Logged<'a> {
+    kind: &'a str,
+    vacancy_id: Option<&'a str>,
+    candidate_id: Option<&'a str>,
+    policy: Option<&'a Policy>,
+    output_hash: String,
+}
+
 impl Engine {
     /// Validates the records (every error is reported, nothing is written) and
     /// builds a persistent index in `dir`, committing a new generation.
@@ -126,27 +135,22 @@ impl Engine {
         })
     }
 
-    fn log(
-        &self,
-        kind: &str,
-        vacancy_id: Option<&str>,
-        candidate_id: Option<&str>,
-        policy: Option<&Policy>,
-        input: serde_json::Value,
-        output_hash: String,
-        keep_input: bool,
-    ) -> Result<()> {
-        let Some(dir) = self.index.dir() else {
-            return Ok(());
-        };
-        let mut rec = audit::AuditRecord::new(kind, self.index.generation(), &input, output_hash);
-        rec.vacancy_id = vacancy_id.map(str::to_string);
-        rec.candidate_id = candidate_id.map(str::to_string);
-        rec.policy_fingerprint = policy.map(Policy::fingerprint);
-        if keep_input {
-            rec.input = Some(input);
+    /// The audit record of a query or commit (`None` for an in-memory index).
+    fn audit_record(&self, what: Logged, input: serde_json::Value) -> Option<audit::AuditRecord> {
+        self.index.dir()?;
+        let mut rec =
+            audit::AuditRecord::new(what.kind, self.index.generation(), &input, what.output_hash);
+        rec.vacancy_id = what.vacancy_id.map(str::to_string);
+        rec.candidate_id = what.candidate_id.map(str::to_string);
+        rec.policy_fingerprint = what.policy.map(Policy::fingerprint);
+        rec.input = Some(input);
+        Some(rec)
+    }
+
+    fn log(&self, what: Logged, input: serde_json::Value) -> Result<()> {
+        if let (Some(dir), Some(rec)) = (self.index.dir(), self.audit_record(what, input)) {
+            audit::append(dir, rec)?;
         }
-        audit::append(dir, rec)?;
         Ok(())
     }
 
@@ -157,7 +161,16 @@ impl Engine {
         candidate_id: Option<&str>,
     ) -> Result<()> {
         let out = audit::hash_json(&self.index.commits());
-        self.log(kind, None, candidate_id, None, input, out, true)
+        self.log(
+            Logged {
+                kind,
+                vacancy_id: None,
+                candidate_id,
+                policy: None,
+                output_hash: out,
+            },
+            input,
+        )
     }
 
     /// The roster of a vacancy under a policy (audited for a persistent index).
@@ -165,15 +178,46 @@ impl Engine {
         let roster = roster::roster_with(&self.index, vacancy, policy, self.travel.as_deref())?;
         let input = serde_json::json!({"vacancy": vacancy, "policy": policy.resolved()});
         self.log(
-            "roster",
-            Some(&vacancy.id),
-            None,
-            Some(policy),
+            Logged {
+                kind: "roster",
+                vacancy_id: Some(&vacancy.id),
+                candidate_id: None,
+                policy: Some(policy),
+                output_hash: audit::hash_json(&roster),
+            },
             input,
-            audit::hash_json(&roster),
-            true,
         )?;
         Ok(roster)
+    }
+
+    /// The rosters of many vacancies under one policy, in order, audited with
+    /// one append and one sync for the batch (a batch fails whole, logging
+    /// nothing, if one vacancy fails).
+    pub fn rosters(&self, vacancies: &[VacancyRecord], policy: &Policy) -> Result<Vec<Roster>> {
+        let travel = self.travel.as_deref();
+        let rosters = vacancies
+            .iter()
+            .map(|v| roster::roster_with(&self.index, v, policy, travel))
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(dir) = self.index.dir() {
+            let resolved = policy.resolved();
+            let records = vacancies
+                .iter()
+                .zip(&rosters)
+                .filter_map(|(v, r)| {
+                    let what = Logged {
+                        kind: "roster",
+                        vacancy_id: Some(&v.id),
+                        candidate_id: None,
+                        policy: Some(policy),
+                        output_hash: audit::hash_json(r),
+                    };
+                    self.audit_record(what, serde_json::json!({"vacancy": v, "policy": resolved}))
+                })
+                .collect();
+            audit::append_all(dir, records)?;
+        }
+        Ok(rosters)
     }
 
     /// Why (not) a person for a vacancy: every rule, score, rank and gap.
@@ -192,13 +236,14 @@ impl Engine {
         )?;
         let input = serde_json::json!({"vacancy": vacancy, "policy": policy.resolved(), "candidate_id": candidate_id});
         self.log(
-            "explain",
-            Some(&vacancy.id),
-            Some(candidate_id),
-            Some(policy),
+            Logged {
+                kind: "explain",
+                vacancy_id: Some(&vacancy.id),
+                candidate_id: Some(candidate_id),
+                policy: Some(policy),
+                output_hash: audit::hash_json(&e),
+            },
             input,
-            audit::hash_json(&e),
-            true,
         )?;
         Ok(e)
     }
@@ -208,13 +253,14 @@ impl Engine {
         let o = offers::offers_with(&self.index, policy, candidate_id, self.travel.as_deref())?;
         let input = serde_json::json!({"policy": policy.resolved(), "candidate_id": candidate_id});
         self.log(
-            "offers",
-            None,
-            Some(candidate_id),
-            Some(policy),
+            Logged {
+                kind: "offers",
+                vacancy_id: None,
+                candidate_id: Some(candidate_id),
+                policy: Some(policy),
+                output_hash: audit::hash_json(&o),
+            },
             input,
-            audit::hash_json(&o),
-            true,
         )?;
         Ok(o)
     }
@@ -249,13 +295,14 @@ impl Engine {
         let input = serde_json::json!({"vacancy_id": vacancy_id, "candidate_id": candidate_id, "result": result});
         let out = audit::hash_json(&self.index.commits());
         self.log(
-            "outcome",
-            Some(vacancy_id),
-            Some(candidate_id),
-            None,
+            Logged {
+                kind: "outcome",
+                vacancy_id: Some(vacancy_id),
+                candidate_id: Some(candidate_id),
+                policy: None,
+                output_hash: out,
+            },
             input,
-            out,
-            true,
         )?;
         Ok(g)
     }

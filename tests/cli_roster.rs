@@ -206,4 +206,43 @@ fn batch_prints_one_roster_per_line_in_input_order() {
         .collect();
     assert_eq!(sizes, [2, 3, 1]);
     assert_eq!(rosters[1]["entries"][0]["candidate_id"], "C001");
+
+    // The batch is audited with one append: one chained record per roster,
+    // in input order, each replaying to the same output.
+    let log = std::fs::read_to_string(idx.join("audit.log")).unwrap();
+    let logged: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let vacancies: Vec<&str> = logged[1..]
+        .iter()
+        .map(|r| r["vacancy_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(vacancies, ["VB2", "VA1", "VC3"]);
+    for pair in logged.windows(2) {
+        assert_eq!(pair[1]["seq"], pair[0]["seq"].as_u64().unwrap() + 1);
+        assert_eq!(pair[1]["prev_hash"], pair[0]["hash"]);
+    }
+    let v: Value = serde_json::from_str(&rosa_ok(&[
+        "audit",
+        "verify",
+        "--index",
+        idx.to_str().unwrap(),
+    ]))
+    .unwrap();
+    assert_eq!(v["ok"], true);
+    let replay: Value = serde_json::from_str(&rosa_ok(&[
+        "audit",
+        "replay",
+        "--index",
+        idx.to_str().unwrap(),
+    ]))
+    .unwrap();
+    let statuses: Vec<&str> = replay
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["match", "match", "match"]);
 }

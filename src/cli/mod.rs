@@ -564,6 +564,9 @@ fn build(candidates: &Path, vacancies: Option<&Path>, index: &Path) -> Result<()
     Ok(())
 }
 
+/// Rosters of a `--vacancies` batch audited with one sync.
+const AUDIT_GROUP: usize = 64;
+
 fn roster(a: RosterArgs) -> Result<()> {
     let policy = load_policy(a.policy.as_deref())?;
     let view = match a.view {
@@ -580,17 +583,24 @@ fn roster(a: RosterArgs) -> Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let batch = a.vacancies.is_some();
-    for v in &vacancies {
-        let roster = engine.roster(v, &policy)?.for_view(view);
-        match (a.format, batch) {
-            (Format::Table, _) => {
-                writeln!(out, "{}", table::roster(&roster, v))?;
+    // A batch is audited a group at a time (one append and one sync per
+    // group); each group's rosters are printed once their records are durable.
+    for group in vacancies.chunks(if batch { AUDIT_GROUP } else { 1 }) {
+        let rosters = engine.rosters(group, &policy)?;
+        for (v, roster) in group.iter().zip(rosters) {
+            let roster = roster.for_view(view);
+            match (a.format, batch) {
+                (Format::Table, _) => {
+                    writeln!(out, "{}", table::roster(&roster, v))?;
+                }
+                (Format::Json, true) => writeln!(out, "{}", serde_json::to_string(&roster)?)?,
+                (Format::Json, false) => {
+                    writeln!(out, "{}", serde_json::to_string_pretty(&roster)?)?
+                }
             }
-            (Format::Json, true) => writeln!(out, "{}", serde_json::to_string(&roster)?)?,
-            (Format::Json, false) => writeln!(out, "{}", serde_json::to_string_pretty(&roster)?)?,
         }
+        out.flush()?;
     }
-    out.flush()?;
     Ok(())
 }
 
