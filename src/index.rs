@@ -926,12 +926,19 @@ impl Index {
     /// in [`Index::snapshot_note`] and costs only a slower next open).
     fn write_snapshot(&mut self) {
         let Some(dir) = self.dir.clone() else { return };
+        let started = std::time::Instant::now();
         match snapshot::write(&dir, self) {
             Ok(stored) => {
                 // Read the records from the new snapshot from now on, and let
                 // go of those held in memory.
                 self.records.restore(stored);
                 self.snapshot_commits = self.commits.len();
+                self.snapshot_note = format!(
+                    "wrote snapshot g{:06} ({} rows) in {:.1} s",
+                    self.generation,
+                    self.len(),
+                    started.elapsed().as_secs_f64()
+                );
             }
             Err(e) => self.snapshot_note = format!("snapshot not written: {e}"),
         }

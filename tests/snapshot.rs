@@ -192,6 +192,8 @@ fn a_large_tail_of_commits_writes_a_new_snapshot_and_drops_the_old() {
     // 150 more: the tail now holds 200 of 1200 rows.
     engine.upsert(more[50..].to_vec()).unwrap();
     assert_eq!(snaps(&dir), ["g000003.bin"]);
+    let said = engine.index().snapshot_note();
+    assert!(said.starts_with("wrote snapshot g000003 (1200 rows) in "), "{said}");
     drop(engine);
     assert!(
         note(&dir).starts_with("opened from snapshot g000003 (3 of 3 commits)"),

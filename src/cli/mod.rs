@@ -297,21 +297,25 @@ pub fn run() -> Result<()> {
             let records: Vec<CandidateRecord> = read_jsonl(&candidates)?;
             let n = records.len();
             let mut engine = open(&index)?;
+            let before = engine.index().snapshot_note().to_string();
             let g = engine.upsert(records)?;
             eprintln!(
                 "rosa: upserted {n} candidates into {} (generation {g})",
                 index.display()
             );
+            print_snapshot_change(&engine, &before);
             Ok(())
         }
         Command::Index(IndexCommand::Remove { index, ids }) => {
             let mut engine = open(&index)?;
+            let before = engine.index().snapshot_note().to_string();
             let g = engine.remove(&ids)?;
             eprintln!(
                 "rosa: removed {} candidates from {} (generation {g})",
                 ids.len(),
                 index.display()
             );
+            print_snapshot_change(&engine, &before);
             Ok(())
         }
         Command::Outcome {
@@ -562,6 +566,14 @@ fn build(candidates: &Path, vacancies: Option<&Path>, index: &Path) -> Result<()
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Says what a commit did with the snapshot, when it did something.
+fn print_snapshot_change(engine: &rosa::Engine, before: &str) {
+    let note = engine.index().snapshot_note();
+    if note != before {
+        eprintln!("rosa: {note}");
+    }
 }
 
 /// Rosters of a `--vacancies` batch audited with one sync.
