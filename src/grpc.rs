@@ -55,14 +55,20 @@ pub struct ServeConfig {
 pub struct Service {
     engine: Arc<RwLock<Engine>>,
     policy: Policy,
+    /// A snapshot is being written in the background.
+    snapshotting: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Service {
     /// A service over an opened engine.
-    pub fn new(engine: Engine, policy: Policy) -> Service {
+    /// Commits leave due snapshots to the service, which writes them in the
+    /// background under the read lock, so that queries go on meanwhile.
+    pub fn new(mut engine: Engine, policy: Policy) -> Service {
+        engine.defer_snapshots();
         Service {
             engine: Arc::new(RwLock::new(engine)),
             policy,
+            snapshotting: Arc::default(),
         }
     }
 
@@ -96,14 +102,39 @@ impl Service {
         f: impl FnOnce(&mut Engine) -> Result<T, Status> + Send + 'static,
     ) -> Result<T, Status> {
         let engine = Arc::clone(&self.engine);
-        tokio::task::spawn_blocking(move || {
+        let out = tokio::task::spawn_blocking(move || {
             let mut e = engine
                 .write()
                 .map_err(|_| Status::internal("engine lock poisoned"))?;
             f(&mut e)
         })
         .await
-        .map_err(|e| Status::internal(format!("commit task failed: {e}")))?
+        .map_err(|e| Status::internal(format!("commit task failed: {e}")))??;
+        self.snapshot_if_due();
+        Ok(out)
+    }
+
+    /// Writes a due snapshot in the background, one at a time: the file under
+    /// the read lock (queries are answered meanwhile; a commit waits, and so
+    /// do the queries behind it), then adopted under a short write lock. A
+    /// snapshot is a cache: a failure only leaves the next open slower, and
+    /// `snapshot_note` says why.
+    fn snapshot_if_due(&self) {
+        use std::sync::atomic::Ordering;
+        if self.snapshotting.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let (engine, busy) = (Arc::clone(&self.engine), Arc::clone(&self.snapshotting));
+        tokio::task::spawn_blocking(move || {
+            let written = match engine.read() {
+                Ok(e) if e.index().snapshot_due() => e.index().write_snapshot_file(),
+                _ => None,
+            };
+            if let (Some(w), Ok(mut e)) = (written, engine.write()) {
+                e.adopt_snapshot(w);
+            }
+            busy.store(false, Ordering::Release);
+        });
     }
 }
 

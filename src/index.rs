@@ -515,6 +515,16 @@ pub struct Index {
     snapshot_commits: usize,
     /// How the last open used the snapshot, in words.
     snapshot_note: String,
+    /// Commits leave the snapshot to the caller.
+    snapshots_deferred: bool,
+}
+
+/// A snapshot file written by [`Index::write_snapshot_file`], to be adopted.
+pub struct WrittenSnapshot {
+    generation: u64,
+    commits: usize,
+    result: std::result::Result<records::Stored, String>,
+    seconds: f64,
 }
 
 /// Who is available and whose availability is fresh, for one reference date and
@@ -678,6 +688,7 @@ impl Index {
             dates: std::sync::Mutex::new(None),
             snapshot_commits: 0,
             snapshot_note: String::new(),
+            snapshots_deferred: false,
         }
     }
 
@@ -925,31 +936,64 @@ impl Index {
     /// Writes the snapshot of this generation (a cache: a failure is reported
     /// in [`Index::snapshot_note`] and costs only a slower next open).
     fn write_snapshot(&mut self) {
-        let Some(dir) = self.dir.clone() else { return };
-        let started = std::time::Instant::now();
-        match snapshot::write(&dir, self) {
-            Ok(stored) => {
-                // Read the records from the new snapshot from now on, and let
-                // go of those held in memory.
-                self.records.restore(stored);
-                self.snapshot_commits = self.commits.len();
-                self.snapshot_note = format!(
-                    "wrote snapshot g{:06} ({} rows) in {:.1} s",
-                    self.generation,
-                    self.len(),
-                    started.elapsed().as_secs_f64()
-                );
-            }
-            Err(e) => self.snapshot_note = format!("snapshot not written: {e}"),
+        if let Some(written) = self.write_snapshot_file() {
+            self.adopt_snapshot(written);
         }
     }
 
-    /// Writes a new snapshot when the commits since the last one hold more
-    /// than a tenth of the rows or number more than [`SNAPSHOT_EVERY_COMMITS`],
-    /// so that opening stays a snapshot read plus a short replay.
-    fn maybe_snapshot(&mut self) {
+    /// Writes the snapshot file of this generation without changing the index
+    /// (so that a server can write it while it keeps answering queries);
+    /// [`Index::adopt_snapshot`] then reads records from it. `None` for an
+    /// in-memory index.
+    pub fn write_snapshot_file(&self) -> Option<WrittenSnapshot> {
+        let dir = self.dir.as_deref()?;
+        let started = std::time::Instant::now();
+        Some(WrittenSnapshot {
+            generation: self.generation,
+            commits: self.commits.len(),
+            result: snapshot::write(dir, self).map_err(|e| e.to_string()),
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Takes a snapshot written by [`Index::write_snapshot_file`]: from now
+    /// on records are read from it and those held in memory are let go. One
+    /// written for an earlier generation (the index has moved on since) stays
+    /// on disk as a cache for the next open but is not adopted.
+    pub fn adopt_snapshot(&mut self, written: WrittenSnapshot) {
+        let g = written.generation;
+        self.snapshot_note = match written.result {
+            Err(e) => format!("snapshot not written: {e}"),
+            Ok(_) if g != self.generation => {
+                format!(
+                    "wrote snapshot g{g:06}; the index has moved on to g{:06}",
+                    self.generation
+                )
+            }
+            Ok(stored) => {
+                self.records.restore(stored);
+                self.snapshot_commits = written.commits;
+                format!(
+                    "wrote snapshot g{g:06} ({} rows) in {:.1} s",
+                    self.len(),
+                    written.seconds
+                )
+            }
+        };
+    }
+
+    /// Commits write the snapshot themselves when it is due (the default), or
+    /// leave it to the caller ([`Index::snapshot_due`]) when `deferred`.
+    pub fn set_snapshots_deferred(&mut self, deferred: bool) {
+        self.snapshots_deferred = deferred;
+    }
+
+    /// True when the commits since the last snapshot hold more than a tenth of
+    /// the rows or number more than [`SNAPSHOT_EVERY_COMMITS`]: a new snapshot
+    /// keeps opening a snapshot read plus a short replay.
+    pub fn snapshot_due(&self) -> bool {
         if self.dir.is_none() {
-            return;
+            return false;
         }
         let tail = &self.commits[self.snapshot_commits.min(self.commits.len())..];
         let records: u64 = tail
@@ -959,7 +1003,11 @@ impl Index {
                 _ => 0,
             })
             .sum();
-        if records * 10 > self.ids.len() as u64 || tail.len() > SNAPSHOT_EVERY_COMMITS {
+        records * 10 > self.ids.len() as u64 || tail.len() > SNAPSHOT_EVERY_COMMITS
+    }
+
+    fn maybe_snapshot(&mut self) {
+        if !self.snapshots_deferred && self.snapshot_due() {
             self.write_snapshot();
         }
     }

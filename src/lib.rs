@@ -127,6 +127,20 @@ impl Engine {
         })
     }
 
+    /// Leaves due snapshots to the caller instead of writing them inside the
+    /// commit: [`index::Index::snapshot_due`], then
+    /// [`index::Index::write_snapshot_file`] (needs only `&self`: a server
+    /// writes it while it keeps answering), then [`Engine::adopt_snapshot`].
+    pub fn defer_snapshots(&mut self) {
+        self.index.set_snapshots_deferred(true);
+    }
+
+    /// Reads records from a snapshot written by
+    /// [`index::Index::write_snapshot_file`] (if the index has not moved on).
+    pub fn adopt_snapshot(&mut self, written: index::WrittenSnapshot) {
+        self.index.adopt_snapshot(written);
+    }
+
     /// Opens the committed generation of an index directory.
     pub fn open(dir: &Path) -> Result<Engine> {
         Ok(Engine {

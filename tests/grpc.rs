@@ -257,6 +257,52 @@ async fn upsert_remove_and_outcome_are_visible_to_the_next_roster() {
 }
 
 #[tokio::test]
+async fn a_due_snapshot_is_written_in_the_background_and_used_by_the_next_open() {
+    let mut s = start().await;
+    let dir = s._tmp.path().join("idx");
+    // Two new people on 13: the commits since the snapshot hold more than a
+    // tenth of the rows.
+    let lines = std::fs::read_to_string(fixture("candidates.jsonl")).unwrap();
+    let new: Vec<Candidate> = lines
+        .lines()
+        .take(2)
+        .enumerate()
+        .map(|(i, l)| {
+            let mut c: serde_json::Value = serde_json::from_str(l).unwrap();
+            c["id"] = format!("C20{i}").into();
+            serde_json::from_value(c).unwrap()
+        })
+        .collect();
+    let commit = s
+        .client
+        .upsert_candidates(tokio_stream::iter(new))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(commit.index_generation, 2);
+    let first = fixture_roster(&mut s.client).await;
+    let snapshot = dir.join("snapshots").join("g000002.bin");
+    for _ in 0..200 {
+        if snapshot.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(snapshot.exists(), "no snapshot of generation 2");
+    let later = fixture_roster(&mut s.client).await;
+    assert_eq!(ids(&first), ids(&later));
+    assert_eq!(first.entries, later.entries);
+    let opened = rosa::index::Index::open(&dir).unwrap();
+    assert!(
+        opened
+            .snapshot_note()
+            .starts_with("opened from snapshot g000002 (2 of 2 commits)"),
+        "{}",
+        opened.snapshot_note()
+    );
+}
+
+#[tokio::test]
 async fn bad_requests_are_invalid_argument_naming_the_field() {
     let mut s = start().await;
     let cases: Vec<(RosterRequest, &str)> = vec![

@@ -180,23 +180,93 @@ fn a_large_tail_of_commits_writes_a_new_snapshot_and_drops_the_old() {
         })
         .collect();
     engine.upsert(more[..50].to_vec()).unwrap();
-    let snaps = |d: &Path| -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(d.join("snapshots"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(snaps(&dir), ["g000001.bin"]);
+    assert_eq!(snapshot_files(&dir), ["g000001.bin"]);
     // 150 more: the tail now holds 200 of 1200 rows.
     engine.upsert(more[50..].to_vec()).unwrap();
-    assert_eq!(snaps(&dir), ["g000003.bin"]);
+    assert_eq!(snapshot_files(&dir), ["g000003.bin"]);
     let said = engine.index().snapshot_note();
-    assert!(said.starts_with("wrote snapshot g000003 (1200 rows) in "), "{said}");
+    assert!(
+        said.starts_with("wrote snapshot g000003 (1200 rows) in "),
+        "{said}"
+    );
     drop(engine);
     assert!(
         note(&dir).starts_with("opened from snapshot g000003 (3 of 3 commits)"),
+        "{}",
+        note(&dir)
+    );
+    let from_snapshot = state(&dir, &vacs);
+    std::fs::remove_dir_all(dir.join("snapshots")).unwrap();
+    assert_eq!(state(&dir, &vacs), from_snapshot);
+}
+
+/// The files in `dir/snapshots`, sorted.
+fn snapshot_files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir.join("snapshots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_deferred_snapshot_is_written_from_a_shared_reference_then_adopted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("idx");
+    let (cands, vacs) = data(1000, 3);
+    let mut engine = Engine::build(&dir, cands, Vec::new()).unwrap();
+    engine.defer_snapshots();
+    let (more, _) = data(300, 4);
+    let more: Vec<CandidateRecord> = more
+        .into_iter()
+        .map(|mut c| {
+            c.id = format!("M{}", c.id);
+            c
+        })
+        .collect();
+    // 200 new people: due, but the commit leaves it to the caller.
+    engine.upsert(more[..200].to_vec()).unwrap();
+    assert!(engine.index().snapshot_due());
+    assert_eq!(snapshot_files(&dir), ["g000001.bin"]);
+
+    // Written while the index is only read, then adopted.
+    let written = engine.index().write_snapshot_file().unwrap();
+    assert_eq!(snapshot_files(&dir), ["g000002.bin"]);
+    let before: Vec<String> = vacs
+        .iter()
+        .map(|v| serde_json::to_string(&engine.roster(v, &policy()).unwrap()).unwrap())
+        .collect();
+    engine.adopt_snapshot(written);
+    let said = engine.index().snapshot_note().to_string();
+    assert!(
+        said.starts_with("wrote snapshot g000002 (1200 rows)"),
+        "{said}"
+    );
+    assert!(!engine.index().snapshot_due());
+    let after: Vec<String> = vacs
+        .iter()
+        .map(|v| serde_json::to_string(&engine.roster(v, &policy()).unwrap()).unwrap())
+        .collect();
+    assert_eq!(before, after, "adopting changed an answer");
+
+    // Written for generation 3, but a commit came first: not adopted, the
+    // records changed in memory stay, and the file still serves the next open.
+    let mut changed = more[..10].to_vec();
+    for c in &mut changed {
+        c.cv_text.push_str(" Patente C.");
+    }
+    engine.upsert(more[200..].to_vec()).unwrap();
+    let written = engine.index().write_snapshot_file().unwrap();
+    engine.upsert(changed.clone()).unwrap();
+    engine.adopt_snapshot(written);
+    let said = engine.index().snapshot_note().to_string();
+    assert!(said.contains("moved on to g000004"), "{said}");
+    let row = engine.index().row_of(&changed[0].id).unwrap();
+    assert_eq!(engine.index().record(row), &changed[0]);
+    drop(engine);
+    assert!(
+        note(&dir).starts_with("opened from snapshot g000003 (3 of 4 commits)"),
         "{}",
         note(&dir)
     );
