@@ -667,12 +667,10 @@ fn targeted_compatibility_demands_capacities_and_supports() {
 
 /// Checks a graduatoria roster: order, totals and every entry's (name, value,
 /// points) terms, base first; and that explain agrees with each entry.
-fn check_graduatoria(
-    engine: &Engine,
-    v: &VacancyRecord,
-    p: &Policy,
-    expected: &[(&str, f64, &[(&str, f64, f64)])],
-) {
+/// A person's expected total and points: `(id, total, [(term, value, points)])`.
+type Expected<'a> = (&'a str, f64, &'a [(&'a str, f64, f64)]);
+
+fn check_graduatoria(engine: &Engine, v: &VacancyRecord, p: &Policy, expected: &[Expected]) {
     let r = engine.roster(v, p).unwrap();
     let want: Vec<&str> = expected.iter().map(|e| e.0).collect();
     assert_eq!(ids(&r), want, "{}: order", v.id);
@@ -739,7 +737,7 @@ fn graduatoria_dpr246_l68_lower_wins_older_first_on_ties() {
         json!({"mode": "targeted_numeric", "targeted_list": "art1"}),
     );
     #[rustfmt::skip]
-    let expected: &[(&str, f64, &[(&str, f64, f64)])] = &[
+    let expected: &[Expected] = &[
         // GC: 1000 − 43 (2023-04-01 → 43 months) − 12 (1 dependent)
         //     + 0 (income 7746.85 is not above the threshold) − 14 (51%) = 931;
         //     ties GA at 931 and is older (1975 vs 1980): first.
@@ -788,7 +786,7 @@ fn graduatoria_er_l68_notice_higher_wins_lower_isee_then_older_on_ties() {
         json!({"mode": "targeted_numeric", "targeted_list": "art1"}),
     );
     #[rustfmt::skip]
-    let expected: &[(&str, f64, &[(&str, f64, f64)])] = &[
+    let expected: &[Expected] = &[
         // ED: 90 + min(2 × 30, 72) = 60 + max(25 − 0.5 × floor(60000 / 500) = −35, 0) = 0 → 150.
         ("ED", 150.0, &[("base", 0.0, 0.0), ("invalidity", 90.0, 90.0),
             ("months_enrolled", 30.0, 60.0), ("isee", 60000.0, 0.0)]),
@@ -829,7 +827,7 @@ fn graduatoria_er_art16_higher_wins_younger_first_on_ties() {
         json!({"mode": "public_selection", "licences": [{"code": "CE", "required": true}]}),
     );
     #[rustfmt::skip]
-    let expected: &[(&str, f64, &[(&str, f64, f64)])] = &[
+    let expected: &[Expected] = &[
         // SD: 100 − 6 (€6,000) + 5 (DID 2026-02-01 < 2026-10-01) + 2 (40 on 2026-11-01) = 101;
         //     ties SA and is younger: first.
         ("SD", 101.0, &[("base", 100.0, 100.0), ("isee", 6000.0, -6.0),

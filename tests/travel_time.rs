@@ -69,14 +69,6 @@ fn the_default_model_finds_piacenza_too_far_and_a_planner_can_say_otherwise() {
     // The roster uses the same planner.
     let r = engine.roster(&v, &policy).unwrap();
     let entry = &r.entries[0];
-    assert_eq!(
-        entry
-            .congruity
-            .as_ref()
-            .unwrap()
-            .as_ref()
-            .unwrap()
-            .congruous,
-        true
-    );
+    let congruity = entry.congruity.as_ref().unwrap().as_ref().unwrap();
+    assert!(congruity.congruous, "{congruity:?}");
 }
