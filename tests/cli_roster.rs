@@ -223,21 +223,9 @@ fn batch_prints_one_roster_per_line_in_input_order() {
         assert_eq!(pair[1]["seq"], pair[0]["seq"].as_u64().unwrap() + 1);
         assert_eq!(pair[1]["prev_hash"], pair[0]["hash"]);
     }
-    let v: Value = serde_json::from_str(&rosa_ok(&[
-        "audit",
-        "verify",
-        "--index",
-        idx.to_str().unwrap(),
-    ]))
-    .unwrap();
+    let v: Value = audit_ok(&idx, "verify");
     assert_eq!(v["ok"], true);
-    let replay: Value = serde_json::from_str(&rosa_ok(&[
-        "audit",
-        "replay",
-        "--index",
-        idx.to_str().unwrap(),
-    ]))
-    .unwrap();
+    let replay: Value = audit_ok(&idx, "replay");
     let statuses: Vec<&str> = replay
         .as_array()
         .unwrap()

@@ -172,24 +172,12 @@ fn audit_chain_verifies_replays_and_names_the_first_altered_record() {
         "C006",
     ]);
 
-    let v: Value = serde_json::from_str(&rosa_ok(&[
-        "audit",
-        "verify",
-        "--index",
-        idx.to_str().unwrap(),
-    ]))
-    .unwrap();
+    let v: Value = audit_ok(&idx, "verify");
     assert_eq!(v["ok"], true);
     assert_eq!(v["records"], 5, "build, roster, upsert, roster, explain");
 
     // Both rosters replay on their own generation with the same output hash.
-    let r: Value = serde_json::from_str(&rosa_ok(&[
-        "audit",
-        "replay",
-        "--index",
-        idx.to_str().unwrap(),
-    ]))
-    .unwrap();
+    let r: Value = audit_ok(&idx, "replay");
     let statuses: Vec<(u64, &str)> = r
         .as_array()
         .unwrap()
@@ -337,13 +325,7 @@ fn sigkill_mid_write_leaves_the_old_or_the_new_generation() {
         if status.success() {
             assert_eq!(g1, g0 + 1, "a finished write is visible");
         }
-        let v: Value = serde_json::from_str(&rosa_ok(&[
-            "audit",
-            "verify",
-            "--index",
-            idx.to_str().unwrap(),
-        ]))
-        .unwrap();
+        let v: Value = audit_ok(&idx, "verify");
         assert_eq!(v["ok"], true, "iteration {i}: {v}");
     }
     assert!(seen_new, "some write finished within the delays tried");
@@ -408,13 +390,7 @@ fn a_torn_last_audit_record_is_dropped_by_the_next_append() {
     let out = rosa(&["audit", "verify", "--index", idx.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "a torn tail is reported");
     roster(&idx);
-    let v: Value = serde_json::from_str(&rosa_ok(&[
-        "audit",
-        "verify",
-        "--index",
-        idx.to_str().unwrap(),
-    ]))
-    .unwrap();
+    let v: Value = audit_ok(&idx, "verify");
     assert_eq!(v["ok"], true);
     assert_eq!(v["records"], 3);
 }

@@ -20,6 +20,25 @@ fn peak_rss_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// Rosters one after the other (each parallel inside), no audit append: the
+/// sorted latencies in ms and the eligible people summed.
+fn one_by_one(
+    index: &rosa::index::Index,
+    vacancies: &[&rosa::model::VacancyRecord],
+    policy: &rosa::Policy,
+) -> rosa::Result<(Vec<f64>, u64)> {
+    let mut lat = Vec::with_capacity(vacancies.len());
+    let mut eligible = 0u64;
+    for v in vacancies {
+        let t = Instant::now();
+        let r = rosa::roster::roster(index, v, policy)?;
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        eligible += r.eligible;
+    }
+    lat.sort_by(f64::total_cmp);
+    Ok((lat, eligible))
+}
+
 fn dir_size(p: &std::path::Path) -> u64 {
     let Ok(meta) = std::fs::metadata(p) else {
         return 0;
@@ -113,15 +132,7 @@ pub fn run(
         .iter()
         .filter(|v| !v.mode.is_graduatoria() || v.applicants.is_some())
         .collect();
-    let mut lat = Vec::with_capacity(scored.len());
-    let mut eligible = 0u64;
-    for v in &scored {
-        let t = Instant::now();
-        let r = rosa::roster::roster(index, v, &policy)?;
-        lat.push(t.elapsed().as_secs_f64() * 1000.0);
-        eligible += r.eligible;
-    }
-    lat.sort_by(f64::total_cmp);
+    let (lat, eligible) = one_by_one(index, &scored, &policy)?;
     println!(
         "  roster latency      p50 {:.2} ms   p95 {:.2} ms   p99 {:.2} ms   max {:.2} ms   ({} rosters, mean eligible {:.0})",
         percentile(&lat, 0.50),
@@ -139,15 +150,7 @@ pub fn run(
         .filter(|v| v.mode.is_graduatoria() && v.applicants.is_none())
         .collect();
     if !ranked.is_empty() {
-        let mut lat = Vec::with_capacity(ranked.len());
-        let mut eligible = 0u64;
-        for v in &ranked {
-            let t = Instant::now();
-            let r = rosa::roster::roster(index, v, &policy)?;
-            lat.push(t.elapsed().as_secs_f64() * 1000.0);
-            eligible += r.eligible;
-        }
-        lat.sort_by(f64::total_cmp);
+        let (lat, eligible) = one_by_one(index, &ranked, &policy)?;
         println!(
             "  graduatoria rosters p50 {:.2} ms   max {:.2} ms   ({} rosters over whole lists, mean eligible {:.0})",
             percentile(&lat, 0.50),

@@ -31,6 +31,12 @@ pub fn rosa_ok(args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8 stdout")
 }
 
+/// `rosa audit <verb> --index idx` (verify, replay), expected to succeed, as JSON.
+pub fn audit_ok(idx: &Path, verb: &str) -> serde_json::Value {
+    let out = rosa_ok(&["audit", verb, "--index", idx.to_str().unwrap()]);
+    serde_json::from_str(&out).expect("audit prints JSON")
+}
+
 /// The roster of the fixture vacancy under the fixture policy, as JSON, with
 /// `extra` flags appended.
 pub fn fixture_roster(idx: &Path, extra: &[&str]) -> serde_json::Value {
