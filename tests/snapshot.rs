@@ -57,6 +57,34 @@ fn state(dir: &Path, vacancies: &[VacancyRecord]) -> (String, Vec<String>) {
     (rows, rosters)
 }
 
+/// The index opens from the snapshot `note` names, and answers as the
+/// replayed segments do (the snapshots are deleted to replay them).
+fn assert_opens_from_snapshot_as_replayed(
+    dir: &Path,
+    vacs: &[VacancyRecord],
+    note_start: &str,
+) -> Vec<String> {
+    assert!(note(dir).starts_with(note_start), "{}", note(dir));
+    let from_snapshot = state(dir, vacs);
+    std::fs::remove_dir_all(dir.join("snapshots")).unwrap();
+    assert!(note(dir).starts_with("no snapshot"), "{}", note(dir));
+    let replayed = state(dir, vacs);
+    assert_eq!(from_snapshot.0, replayed.0, "rows differ");
+    assert_eq!(from_snapshot.1, replayed.1, "rosters differ");
+    replayed.1
+}
+
+/// Generated people with ids no other generated person has (`prefix` + id).
+fn new_people(people: Vec<CandidateRecord>, prefix: &str) -> Vec<CandidateRecord> {
+    people
+        .into_iter()
+        .map(|mut c| {
+            c.id = format!("{prefix}{}", c.id);
+            c
+        })
+        .collect()
+}
+
 fn note(dir: &Path) -> String {
     Index::open(dir).unwrap().snapshot_note().to_string()
 }
@@ -72,13 +100,7 @@ fn index_with_history(dir: &Path) -> Vec<VacancyRecord> {
         c.availability.max_km += 7;
         c.cv_text.push_str(" Disponibile da subito.");
     }
-    let fresh: Vec<CandidateRecord> = more
-        .into_iter()
-        .map(|mut c| {
-            c.id = format!("N{}", c.id);
-            c
-        })
-        .collect();
+    let fresh = new_people(more, "N");
     engine.upsert(changed).unwrap();
     engine.upsert(fresh).unwrap();
     engine
@@ -95,20 +117,13 @@ fn opening_from_the_snapshot_equals_replaying_the_segments() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("idx");
     let vacs = index_with_history(&dir);
-    assert!(
-        note(&dir).starts_with("opened from snapshot g000001 (1 of 5 commits)"),
-        "{}",
-        note(&dir)
+    let rosters = assert_opens_from_snapshot_as_replayed(
+        &dir,
+        &vacs,
+        "opened from snapshot g000001 (1 of 5 commits)",
     );
-    let from_snapshot = state(&dir, &vacs);
-
-    std::fs::remove_dir_all(dir.join("snapshots")).unwrap();
-    assert!(note(&dir).starts_with("no snapshot"), "{}", note(&dir));
-    let replayed = state(&dir, &vacs);
-    assert_eq!(from_snapshot.0, replayed.0, "rows differ");
-    assert_eq!(from_snapshot.1, replayed.1, "rosters differ");
     // The rosters are not trivially empty.
-    assert!(replayed.1.iter().any(|r| r.contains("\"rank\":1")));
+    assert!(rosters.iter().any(|r| r.contains("\"rank\":1")));
 }
 
 #[test]
@@ -172,13 +187,7 @@ fn a_large_tail_of_commits_writes_a_new_snapshot_and_drops_the_old() {
     let mut engine = Engine::build(&dir, cands, Vec::new()).unwrap();
     // 50 new people: 5% of the rows, under the tenth that triggers a snapshot.
     let (more, _) = data(200, 4);
-    let more: Vec<CandidateRecord> = more
-        .into_iter()
-        .map(|mut c| {
-            c.id = format!("M{}", c.id);
-            c
-        })
-        .collect();
+    let more = new_people(more, "M");
     engine.upsert(more[..50].to_vec()).unwrap();
     assert_eq!(snapshot_files(&dir), ["g000001.bin"]);
     // 150 more: the tail now holds 200 of 1200 rows.
@@ -190,14 +199,11 @@ fn a_large_tail_of_commits_writes_a_new_snapshot_and_drops_the_old() {
         "{said}"
     );
     drop(engine);
-    assert!(
-        note(&dir).starts_with("opened from snapshot g000003 (3 of 3 commits)"),
-        "{}",
-        note(&dir)
+    assert_opens_from_snapshot_as_replayed(
+        &dir,
+        &vacs,
+        "opened from snapshot g000003 (3 of 3 commits)",
     );
-    let from_snapshot = state(&dir, &vacs);
-    std::fs::remove_dir_all(dir.join("snapshots")).unwrap();
-    assert_eq!(state(&dir, &vacs), from_snapshot);
 }
 
 /// The files in `dir/snapshots`, sorted.
@@ -218,13 +224,7 @@ fn a_deferred_snapshot_is_written_from_a_shared_reference_then_adopted() {
     let mut engine = Engine::build(&dir, cands, Vec::new()).unwrap();
     engine.defer_snapshots();
     let (more, _) = data(300, 4);
-    let more: Vec<CandidateRecord> = more
-        .into_iter()
-        .map(|mut c| {
-            c.id = format!("M{}", c.id);
-            c
-        })
-        .collect();
+    let more = new_people(more, "M");
     // 200 new people: due, but the commit leaves it to the caller.
     engine.upsert(more[..200].to_vec()).unwrap();
     assert!(engine.index().snapshot_due());
@@ -265,12 +265,9 @@ fn a_deferred_snapshot_is_written_from_a_shared_reference_then_adopted() {
     let row = engine.index().row_of(&changed[0].id).unwrap();
     assert_eq!(engine.index().record(row), &changed[0]);
     drop(engine);
-    assert!(
-        note(&dir).starts_with("opened from snapshot g000003 (3 of 4 commits)"),
-        "{}",
-        note(&dir)
+    assert_opens_from_snapshot_as_replayed(
+        &dir,
+        &vacs,
+        "opened from snapshot g000003 (3 of 4 commits)",
     );
-    let from_snapshot = state(&dir, &vacs);
-    std::fs::remove_dir_all(dir.join("snapshots")).unwrap();
-    assert_eq!(state(&dir, &vacs), from_snapshot);
 }
