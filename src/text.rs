@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query, Scorer, TermQuery};
@@ -191,32 +192,47 @@ impl TextIndex {
         // BM25 of a disjunction is the sum of its terms' BM25: one term at a
         // time, each term's postings skip block-wise to the target documents, so
         // common words cost what the targets cost, not what their postings do.
-        let scoring = tantivy::query::EnableScoring::enabled_from_searcher(&searcher);
+        // Terms are scored in parallel, each into its own column (NaN: no hit),
+        // and the columns are added in term order: the same sums, to the bit,
+        // as adding term after term.
+        let columns: Vec<Vec<f32>> = terms
+            .par_iter()
+            .map(|t| -> Result<Vec<f32>> {
+                let scoring = tantivy::query::EnableScoring::enabled_from_searcher(&searcher);
+                let weight = TermQuery::new(
+                    Term::from_field_text(self.cv, t),
+                    IndexRecordOption::WithFreqs,
+                )
+                .weight(scoring)?;
+                let mut column = vec![f32::NAN; targets.len()];
+                let mut start = 0;
+                for seg_targets in targets.chunk_by(|a, b| a.0 == b.0) {
+                    let reader = searcher.segment_reader(seg_targets[0].0);
+                    let mut scorer = weight.scorer(reader, 1.0)?;
+                    for (i, &(_, doc, _)) in seg_targets.iter().enumerate() {
+                        if scorer.doc() == tantivy::TERMINATED {
+                            break;
+                        }
+                        if scorer.doc() < doc {
+                            scorer.seek(doc);
+                        }
+                        if scorer.doc() == doc {
+                            column[start + i] = scorer.score();
+                        }
+                    }
+                    start += seg_targets.len();
+                }
+                Ok(column)
+            })
+            .collect::<Result<_>>()?;
         let mut sums = vec![0f32; targets.len()];
         let mut hit = vec![false; targets.len()];
-        for t in &terms {
-            let weight = TermQuery::new(
-                Term::from_field_text(self.cv, t),
-                IndexRecordOption::WithFreqs,
-            )
-            .weight(scoring)?;
-            let mut start = 0;
-            for seg_targets in targets.chunk_by(|a, b| a.0 == b.0) {
-                let reader = searcher.segment_reader(seg_targets[0].0);
-                let mut scorer = weight.scorer(reader, 1.0)?;
-                for (i, &(_, doc, _)) in seg_targets.iter().enumerate() {
-                    if scorer.doc() == tantivy::TERMINATED {
-                        break;
-                    }
-                    if scorer.doc() < doc {
-                        scorer.seek(doc);
-                    }
-                    if scorer.doc() == doc {
-                        sums[start + i] += scorer.score();
-                        hit[start + i] = true;
-                    }
+        for column in &columns {
+            for ((sum, h), &x) in sums.iter_mut().zip(hit.iter_mut()).zip(column) {
+                if !x.is_nan() {
+                    *sum += x;
+                    *h = true;
                 }
-                start += seg_targets.len();
             }
         }
         let mut out: Vec<(u32, f32)> = targets
