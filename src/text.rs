@@ -24,6 +24,9 @@ use tantivy::{
 
 use crate::error::Result;
 
+/// Eligible rows from which the terms of a vacancy text are scored in parallel.
+const PARALLEL_TARGETS: usize = 4096;
+
 const ANALYZER: &str = "it_stem";
 /// At most this many distinct terms of a vacancy text enter the query.
 pub const MAX_QUERY_TERMS: usize = 64;
@@ -195,36 +198,39 @@ impl TextIndex {
         // Terms are scored in parallel, each into its own column (NaN: no hit),
         // and the columns are added in term order: the same sums, to the bit,
         // as adding term after term.
-        let columns: Vec<Vec<f32>> = terms
-            .par_iter()
-            .map(|t| -> Result<Vec<f32>> {
-                let scoring = tantivy::query::EnableScoring::enabled_from_searcher(&searcher);
-                let weight = TermQuery::new(
-                    Term::from_field_text(self.cv, t),
-                    IndexRecordOption::WithFreqs,
-                )
-                .weight(scoring)?;
-                let mut column = vec![f32::NAN; targets.len()];
-                let mut start = 0;
-                for seg_targets in targets.chunk_by(|a, b| a.0 == b.0) {
-                    let reader = searcher.segment_reader(seg_targets[0].0);
-                    let mut scorer = weight.scorer(reader, 1.0)?;
-                    for (i, &(_, doc, _)) in seg_targets.iter().enumerate() {
-                        if scorer.doc() == tantivy::TERMINATED {
-                            break;
-                        }
-                        if scorer.doc() < doc {
-                            scorer.seek(doc);
-                        }
-                        if scorer.doc() == doc {
-                            column[start + i] = scorer.score();
-                        }
+        let column = |t: &String| -> Result<Vec<f32>> {
+            let scoring = tantivy::query::EnableScoring::enabled_from_searcher(&searcher);
+            let weight = TermQuery::new(
+                Term::from_field_text(self.cv, t),
+                IndexRecordOption::WithFreqs,
+            )
+            .weight(scoring)?;
+            let mut column = vec![f32::NAN; targets.len()];
+            let mut start = 0;
+            for seg_targets in targets.chunk_by(|a, b| a.0 == b.0) {
+                let reader = searcher.segment_reader(seg_targets[0].0);
+                let mut scorer = weight.scorer(reader, 1.0)?;
+                for (i, &(_, doc, _)) in seg_targets.iter().enumerate() {
+                    if scorer.doc() == tantivy::TERMINATED {
+                        break;
                     }
-                    start += seg_targets.len();
+                    if scorer.doc() < doc {
+                        scorer.seek(doc);
+                    }
+                    if scorer.doc() == doc {
+                        column[start + i] = scorer.score();
+                    }
                 }
-                Ok(column)
-            })
-            .collect::<Result<_>>()?;
+                start += seg_targets.len();
+            }
+            Ok(column)
+        };
+        // Small pools are not worth the tasks (a batch is parallel already).
+        let columns: Vec<Vec<f32>> = if targets.len() >= PARALLEL_TARGETS {
+            terms.par_iter().map(column).collect::<Result<_>>()?
+        } else {
+            terms.iter().map(column).collect::<Result<_>>()?
+        };
         let mut sums = vec![0f32; targets.len()];
         let mut hit = vec![false; targets.len()];
         for column in &columns {
@@ -436,6 +442,47 @@ mod tests {
         assert_eq!(t.scores_for(q, &[4, 0, 1, 2, 3]).unwrap(), all);
         assert_eq!(t.scores_for(q, &[2]).unwrap(), vec![all[1]]);
         assert!(t.scores_for(q, &[1, 3, 99]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_large_pool_scored_term_by_term_in_parallel_equals_the_full_scores() {
+        let words = [
+            "saldatore",
+            "tig",
+            "mig",
+            "magazziniere",
+            "muletto",
+            "cameriere",
+            "sala",
+            "cuoco",
+            "turni",
+            "esperienza",
+            "patente",
+            "autista",
+            "carrello",
+            "pulizie",
+        ];
+        let t = TextIndex::create(None).unwrap();
+        let rows = (PARALLEL_TARGETS + 1500) as u32;
+        for (from, to) in [(0, rows / 2), (rows / 2, rows)] {
+            let mut w = t.writer().unwrap();
+            for r in from..to {
+                // A text of 2..9 words picked by the row number.
+                let n = 2 + (r as usize * 7) % 8;
+                let text: Vec<&str> = (0..n)
+                    .map(|k| words[(r as usize * 31 + k * 17 + k * k) % words.len()])
+                    .collect();
+                w.add(r, &text.join(" ")).unwrap();
+            }
+            w.commit(&to.to_string()).unwrap();
+        }
+        t.reload().unwrap();
+        let q = "Cercasi saldatore TIG e MIG con esperienza, turni, patente e muletto";
+        let all = t.scores(q).unwrap();
+        assert!(all.len() > PARALLEL_TARGETS, "{} rows match", all.len());
+        let every: Vec<u32> = (0..rows).rev().collect();
+        // Bit for bit: the same additions in the same order.
+        assert_eq!(t.scores_for(q, &every).unwrap(), all);
     }
 
     #[test]
