@@ -500,6 +500,8 @@ pub struct Index {
     features: Vec<Features>,
     /// What graduatorie read of each row (never the fit score).
     ranking: Vec<crate::graduatoria::Inputs>,
+    /// What the functional-compatibility rule reads of each row.
+    profiles: Vec<crate::rules::FunctionalProfile>,
     live: RoaringBitmap,
     hired: RoaringBitmap,
     by_id: HashMap<String, u32>,
@@ -675,6 +677,7 @@ impl Index {
             ids: Vec::new(),
             features: Vec::new(),
             ranking: Vec::new(),
+            profiles: Vec::new(),
             live: RoaringBitmap::new(),
             hired: RoaringBitmap::new(),
             by_id: HashMap::new(),
@@ -749,6 +752,7 @@ impl Index {
         for (r, (row, replaces)) in records.into_iter().zip(plan.rows) {
             let feat = derive_one(&r, &self.labels, &mut self.vocab);
             let inputs = crate::graduatoria::Inputs::of(&r);
+            let profile = crate::rules::FunctionalProfile::of(&r);
             if replaces {
                 let i = row as usize;
                 if self.live.contains(row) {
@@ -759,6 +763,7 @@ impl Index {
                 self.records.set(i, r);
                 self.features[i] = feat;
                 self.ranking[i] = inputs;
+                self.profiles[i] = profile;
             } else {
                 self.filters.add(row, &r, &feat);
                 self.by_id.insert(r.id.clone(), row);
@@ -766,6 +771,7 @@ impl Index {
                 self.records.push(r);
                 self.features.push(feat);
                 self.ranking.push(inputs);
+                self.profiles.push(profile);
             }
             self.live.insert(row);
             self.hired.remove(row);
@@ -1407,6 +1413,11 @@ impl Index {
     /// What the graduatoria modes read of a row.
     pub fn ranking_inputs(&self, row: u32) -> &crate::graduatoria::Inputs {
         &self.ranking[row as usize]
+    }
+
+    /// What the functional-compatibility rule reads of a row.
+    pub fn functional_profile(&self, row: u32) -> &crate::rules::FunctionalProfile {
+        &self.profiles[row as usize]
     }
 
     /// The row of a live candidate id.

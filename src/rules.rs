@@ -190,6 +190,7 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
                 (_, None) => (false, say!("vacancy names no list")),
             }
         }
+        Rule::Compatibility if !detail => (index.functional_profile(row).admits(v), String::new()),
         Rule::Compatibility => {
             let Some(t) = &rec().targeted else {
                 return (false, say!("no functional profile"));
@@ -422,4 +423,98 @@ pub fn check_all(q: &Query, index: &Index, row: u32) -> Vec<RuleResult> {
             }
         })
         .collect()
+}
+
+/// What the functional-compatibility rule reads of a person (art. 8 L. 68/1999
+/// placement by residual capacities), kept per row by the index so that the
+/// rule's pass over a targeted pool reads no record. Only the outcome is
+/// taken from here; explanations read the record's own profile.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct FunctionalProfile {
+    /// On a targeted list with a profile.
+    pub profiled: bool,
+    /// Residual capacity 0..=4 per [`crate::model::ICF_DIMENSIONS`] entry (4 when absent).
+    pub capacities: [u8; ICF_COUNT],
+    /// Supports needed, one bit per [`crate::model::Support`] (in declaration order).
+    pub needs: u8,
+}
+
+/// Number of ICF dimensions rosa knows.
+pub const ICF_COUNT: usize = 16;
+const _: () = assert!(crate::model::ICF_DIMENSIONS.len() == ICF_COUNT);
+
+fn support_bit(s: Support) -> u8 {
+    1 << (s as u8)
+}
+
+impl FunctionalProfile {
+    /// The profile of a record.
+    pub fn of(c: &crate::model::CandidateRecord) -> FunctionalProfile {
+        let Some(t) = &c.targeted else {
+            return FunctionalProfile::default();
+        };
+        let mut capacities = [4u8; ICF_COUNT];
+        for (i, (code, _)) in crate::model::ICF_DIMENSIONS.iter().enumerate() {
+            if let Some(&cap) = t.capacities.get(*code) {
+                capacities[i] = cap;
+            }
+        }
+        FunctionalProfile {
+            profiled: true,
+            capacities,
+            needs: t.needs.iter().fold(0, |m, &n| m | support_bit(n)),
+        }
+    }
+
+    /// Whether every demand of the vacancy is within capacity and every
+    /// support needed is provided (the outcome of [`Rule::Compatibility`]).
+    pub fn admits(&self, v: &crate::model::VacancyRecord) -> bool {
+        if !self.profiled {
+            return false;
+        }
+        let within = v.demands.iter().all(|(code, &demand)| {
+            let at = crate::model::ICF_DIMENSIONS
+                .iter()
+                .position(|(c, _)| c == code);
+            demand <= at.map_or(4, |i| self.capacities[i])
+        });
+        let provided = v.supports.iter().fold(0, |m, &s| m | support_bit(s));
+        within && self.needs & !provided == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+
+    #[test]
+    fn the_functional_profile_admits_exactly_whom_the_record_admits() {
+        let g = crate::gen::generate(&crate::gen::GenConfig {
+            candidates: 3000,
+            vacancies: 80,
+            seed: 11,
+            as_of: Date::parse("2026-11-01").unwrap(),
+        });
+        let index = Index::build(None, g.candidates, Vec::new(), None).unwrap();
+        let policy = crate::Policy::default();
+        let (mut admitted, mut refused) = (0, 0);
+        for v in g.vacancies.iter().filter(|v| v.mode.is_targeted()) {
+            let q = Query::new(&index, v, &policy).unwrap();
+            for row in 0..index.len() as u32 {
+                let fast = check(Rule::Compatibility, &q, &index, row, false).0;
+                let (full, why) = check(Rule::Compatibility, &q, &index, row, true);
+                assert_eq!(fast, full, "row {row}, vacancy {}: {why}", v.id);
+                if full {
+                    admitted += 1;
+                } else if index.record(row).targeted.is_some() {
+                    refused += 1;
+                }
+            }
+        }
+        assert!(
+            admitted > 0 && refused > 0,
+            "{admitted} admitted, {refused} refused"
+        );
+    }
 }

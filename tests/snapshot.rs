@@ -44,11 +44,12 @@ fn state(dir: &Path, vacancies: &[VacancyRecord]) -> (String, Vec<String>) {
     let mut rows = String::new();
     for row in 0..idx.len() as u32 {
         rows.push_str(&format!(
-            "{}|{}|{:?}|{:?}|{}|{}\n",
+            "{}|{}|{:?}|{:?}|{:?}|{}|{}\n",
             serde_json::to_string(idx.record(row)).unwrap(),
             idx.id(row),
             idx.features(row),
             idx.ranking_inputs(row),
+            idx.functional_profile(row),
             idx.live().contains(row),
             idx.hired().contains(row),
         ));

@@ -12,7 +12,8 @@
 //! generation and the number of commits covered, the manifest hash of those
 //! commits); the row count and the chunk table (rows, offset, length and
 //! CRC-32 of every chunk of [`CHUNK_ROWS`] rows); the chunks, each a head
-//! (per row: id, features, graduatoria inputs, length of the record) and then
+//! (per row: id, features, graduatoria inputs, functional profile, length of
+//! the record) and then
 //! the records of its rows; then the tail (live and hired bitmaps, vocabulary, labels, filters)
 //! with its own length and CRC-32. Chunks are read with `pread` and checked
 //! whole, and their heads decoded in parallel as rayon tasks, in file order and
@@ -46,6 +47,7 @@ use crate::model::{
     Availability, Benefit, BenefitScheme, CandidateRecord, CandidateSkill, Cefr, ContractType,
     Experience, Language, RankingData, Support, Targeted, TargetedList,
 };
+use crate::rules::FunctionalProfile;
 
 const MAGIC: &[u8; 8] = b"ROSASNP1";
 /// Version of the snapshot layout; another one is ignored (the segments are
@@ -527,6 +529,32 @@ fn get_inputs(d: &mut Dec) -> std::result::Result<Inputs, Bad> {
     })
 }
 
+/// Every field is named, so a new one breaks the build here until the
+/// snapshot stores it.
+fn put_profile(e: &mut Enc, p: &FunctionalProfile) {
+    let FunctionalProfile {
+        profiled,
+        capacities,
+        needs,
+    } = p;
+    e.bool(*profiled);
+    e.buf.extend_from_slice(capacities);
+    e.u8(*needs);
+}
+
+fn get_profile(d: &mut Dec) -> std::result::Result<FunctionalProfile, Bad> {
+    let profiled = d.bool()?;
+    let capacities = d.arr()?;
+    if capacities.iter().any(|&c| c > 4) {
+        return Err("a capacity above 4".into());
+    }
+    Ok(FunctionalProfile {
+        profiled,
+        capacities,
+        needs: d.u8()?,
+    })
+}
+
 fn get_features(d: &mut Dec, keys: u32) -> std::result::Result<Features, Bad> {
     let comune = d.u16()?;
     if comune as usize >= Comuni::embedded().len() {
@@ -576,9 +604,12 @@ fn get_features(d: &mut Dec, keys: u32) -> std::result::Result<Features, Bad> {
 }
 
 /// The rows of one chunk to decode into: ids, features, graduatoria inputs,
-/// record spans.
+/// functional profiles, record spans.
 type RowSlots<'a> = (
-    ((&'a mut [String], &'a mut [Features]), &'a mut [Inputs]),
+    (
+        ((&'a mut [String], &'a mut [Features]), &'a mut [Inputs]),
+        &'a mut [FunctionalProfile],
+    ),
     &'a mut [Span],
 );
 
@@ -589,6 +620,7 @@ pub(crate) struct Loaded {
     pub(crate) ids: Vec<String>,
     pub(crate) features: Vec<Features>,
     pub(crate) ranking: Vec<Inputs>,
+    pub(crate) profiles: Vec<FunctionalProfile>,
     /// The records, left in the file.
     pub(crate) records: Stored,
     pub(crate) live: RoaringBitmap,
@@ -758,6 +790,7 @@ fn encode_chunk(index: &Index, range: std::ops::Range<usize>) -> Result<(u32, Ve
         head.str(index.id(row as u32));
         put_features(&mut head, &index.features[row]);
         put_inputs(&mut head, &index.ranking[row]);
+        put_profile(&mut head, &index.profiles[row]);
         head.u32(len);
         lens.push(len);
     }
@@ -879,17 +912,19 @@ pub(crate) fn read(
     let mut ids = vec![String::new(); rows];
     let mut features = vec![Features::new(0, Vec::new(), &placeholder_record()); rows];
     let mut ranking = vec![Inputs::default(); rows];
+    let mut profiles = vec![FunctionalProfile::default(); rows];
     let mut spans = vec![(0u64, 0u32); rows];
     let slots = std::sync::Mutex::new(
         ids.chunks_mut(CHUNK_ROWS)
             .zip(features.chunks_mut(CHUNK_ROWS))
             .zip(ranking.chunks_mut(CHUNK_ROWS))
+            .zip(profiles.chunks_mut(CHUNK_ROWS))
             .zip(spans.chunks_mut(CHUNK_ROWS))
             .enumerate(),
     );
     let next_slot = || slots.lock().unwrap_or_else(|e| e.into_inner()).next();
     let decode = |i: usize,
-                  (((ids, feats), inputs), spans): RowSlots,
+                  ((((ids, feats), inputs), profiles), spans): RowSlots,
                   buf: &mut Vec<u8>|
      -> std::result::Result<(), Bad> {
         let (n, off, len, crc) = chunks[i];
@@ -910,10 +945,12 @@ pub(crate) fn read(
         let mut at = off + 8 + head_len;
         let mut d = Dec::new(head);
         let rows = ids.iter_mut().zip(feats.iter_mut()).zip(inputs.iter_mut());
-        for (((id, f), inp), span) in rows.zip(spans.iter_mut()) {
+        let rows = rows.zip(profiles.iter_mut());
+        for ((((id, f), inp), profile), span) in rows.zip(spans.iter_mut()) {
             *id = d.str()?;
             *f = get_features(&mut d, keys)?;
             *inp = get_inputs(&mut d)?;
+            *profile = get_profile(&mut d)?;
             let len = d.u32()?;
             *span = (at, len);
             at += len as u64;
@@ -973,6 +1010,7 @@ pub(crate) fn read(
         ids,
         features,
         ranking,
+        profiles,
         records: Stored::new(file, spans),
         live,
         hired,
@@ -1021,6 +1059,7 @@ pub(crate) fn install(index: &mut Index, s: Loaded) {
     index.records = Records::stored(s.records);
     index.features = s.features;
     index.ranking = s.ranking;
+    index.profiles = s.profiles;
     index.live = s.live;
     index.hired = s.hired;
     for n in s.vocab_names {
@@ -1083,12 +1122,18 @@ mod tests {
         };
         let mut entries = 0;
         use crate::model::Mode;
-        let modes = [Mode::Preselection, Mode::PublicSelection];
+        let modes = [
+            Mode::Preselection,
+            Mode::PublicSelection,
+            Mode::TargetedNominative,
+            Mode::TargetedNumeric,
+        ];
         for v in vacancies.iter().filter(|v| modes.contains(&v.mode)) {
             let r = crate::roster::roster(&idx, v, &policy).unwrap();
             entries += r.entries.len();
             // Eligibility, scoring and ordering read features (graduatorie
-            // their inputs); only the entries' explanations read records.
+            // their inputs, compatibility the functional profiles); only the
+            // entries' explanations read records.
             assert!(
                 idx.records.held() <= entries,
                 "{} records read for {entries} entries",
