@@ -664,10 +664,11 @@ pub(crate) fn write(dir: &Path, index: &Index) -> Result<Stored> {
     let snaps = dir.join("snapshots");
     super::create_private_dir(&snaps)?;
     let path = path(dir, index.generation);
-    let tmp = path.with_extension("tmp");
-    // Leftovers of writes cut short (by a crash) are of no use.
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    // Leftovers of writes cut short (by a crash) are of no use; a write still
+    // under way in another live process is left alone.
     for e in std::fs::read_dir(&snaps).into_iter().flatten().flatten() {
-        if e.path().extension().is_some_and(|x| x == "tmp") {
+        if e.file_name().to_str().is_some_and(abandoned_tmp) {
             let _ = std::fs::remove_file(e.path());
         }
     }
@@ -747,6 +748,22 @@ pub(crate) fn write(dir: &Path, index: &Index) -> Result<Stored> {
     }
     let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
     Ok(Stored::new(file, spans))
+}
+
+/// Whether a file of `snapshots/` is a temporary file no live writer owns:
+/// `g<generation>.<pid>.tmp` of a process that is gone (or of this one, which
+/// writes one snapshot at a time), or an unnamed one.
+fn abandoned_tmp(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".tmp") else {
+        return false;
+    };
+    match stem
+        .rsplit_once('.')
+        .and_then(|(_, pid)| pid.parse::<u32>().ok())
+    {
+        Some(pid) => pid == std::process::id() || !Path::new(&format!("/proc/{pid}")).exists(),
+        None => true,
+    }
 }
 
 /// Encodes the rows of one chunk: `[u64 head length][head][records]`, the
@@ -1172,6 +1189,21 @@ mod tests {
         assert_eq!(again.record(3).id, idx.id(3));
         assert!(!again.record(3).cv_text.is_empty());
         assert_eq!(again.unreadable_records(), 0);
+    }
+
+    #[test]
+    fn only_temporary_files_of_gone_writers_are_abandoned() {
+        let me = std::process::id();
+        assert!(abandoned_tmp(&format!("g000004.{me}.tmp")));
+        assert!(
+            abandoned_tmp("g000004.tmp"),
+            "the unnamed kind of an older rosa"
+        );
+        // PIDs never reach u32::MAX - 1 on Linux (pid_max ≤ 2^22).
+        assert!(abandoned_tmp(&format!("g000004.{}.tmp", u32::MAX - 1)));
+        // PID 1 is always alive.
+        assert!(!abandoned_tmp("g000004.1.tmp"));
+        assert!(!abandoned_tmp("g000004.bin"));
     }
 
     #[test]
