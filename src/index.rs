@@ -1487,37 +1487,50 @@ pub(crate) fn sync_dir(path: &Path) -> Result<()> {
         .map_err(|e| Error::io(path, e))
 }
 
+/// Writes `path` whole or not at all: `write` fills the private temporary
+/// file `tmp`, which is then fsynced and renamed over `path`, and the
+/// directory fsynced. Returns what `write` returns.
+pub(crate) fn write_atomically<T>(
+    path: &Path,
+    tmp: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<T>,
+) -> Result<T> {
+    let _ = std::fs::remove_file(tmp);
+    let mut file = create_private_file(tmp)?;
+    let out = write(&mut file)?;
+    file.sync_all().map_err(|e| Error::io(tmp, e))?;
+    drop(file);
+    std::fs::rename(tmp, path).map_err(|e| Error::io(path, e))?;
+    if let Some(parent) = path.parent() {
+        sync_dir(parent)?;
+    }
+    Ok(out)
+}
+
 /// Writes records to `path` through a temporary file, fsync and rename;
 /// returns the file's size and `sha256:<hex>`.
 fn write_jsonl_atomic<T: Serialize>(path: &Path, records: &[T]) -> Result<(u64, String)> {
     use sha2::Digest;
     let tmp = path.with_extension("tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let file = create_private_file(&tmp)?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    let mut bytes = 0u64;
-    let mut hash = sha2::Sha256::new();
-    let mut line = Vec::with_capacity(4096);
-    for r in records {
-        line.clear();
-        serde_json::to_writer(&mut line, r).expect("records serialise");
-        line.push(b'\n');
-        w.write_all(&line).map_err(|e| Error::io(&tmp, e))?;
-        hash.update(&line);
-        bytes += line.len() as u64;
-    }
-    let file = w
-        .into_inner()
-        .map_err(|e| Error::io(&tmp, e.into_error()))?;
-    file.sync_all().map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-    if let Some(parent) = path.parent() {
-        sync_dir(parent)?;
-    }
-    Ok((
-        bytes,
-        format!("sha256:{}", crate::policy::hex(&hash.finalize())),
-    ))
+    write_atomically(path, &tmp, |file| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        let mut bytes = 0u64;
+        let mut hash = sha2::Sha256::new();
+        let mut line = Vec::with_capacity(4096);
+        for r in records {
+            line.clear();
+            serde_json::to_writer(&mut line, r).expect("records serialise");
+            line.push(b'\n');
+            w.write_all(&line).map_err(|e| Error::io(&tmp, e))?;
+            hash.update(&line);
+            bytes += line.len() as u64;
+        }
+        w.flush().map_err(|e| Error::io(&tmp, e))?;
+        Ok((
+            bytes,
+            format!("sha256:{}", crate::policy::hex(&hash.finalize())),
+        ))
+    })
 }
 
 /// Reads a file of records the index wrote, checking its `sha256:<hex>` when
@@ -1557,12 +1570,9 @@ fn read_stored<R: serde::de::DeserializeOwned + Send>(
 
 fn write_atomic(path: &Path, body: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let mut f = create_private_file(&tmp)?;
-    f.write_all(body)
-        .and_then(|_| f.sync_all())
-        .map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    write_atomically(path, &tmp, |f| {
+        f.write_all(body).map_err(|e| Error::io(&tmp, e))
+    })
 }
 
 fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
@@ -1575,9 +1585,7 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
             .join(format!("m{:06}.json", m.generation)),
         &body,
     )?;
-    sync_dir(&dir.join("manifests"))?;
-    write_atomic(&dir.join("CURRENT"), &body)?;
-    sync_dir(dir)
+    write_atomic(&dir.join("CURRENT"), &body)
 }
 
 /// Parses a manifest and checks its checksum (when it has one).

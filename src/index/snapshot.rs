@@ -684,63 +684,61 @@ pub(crate) fn write(dir: &Path, index: &Index) -> Result<Stored> {
     head.len(nchunks);
     let table_at = head.buf.len() as u64;
 
-    let file = super::create_private_file(&tmp)?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
     let io = |e| Error::io(&tmp, e);
-    w.write_all(&head.buf).map_err(io)?;
-    // The chunk table is written last, in place of these zeros.
-    w.write_all(&vec![0u8; nchunks * 24]).map_err(io)?;
-    let mut offset = table_at + nchunks as u64 * 24;
-    let mut table = Enc::default();
-    // Chunks are encoded in parallel a few at a time and written in order, so
-    // that only a few of them are in memory at once.
-    let batch = 4 * rayon::current_num_threads();
-    let mut spans: Vec<Span> = Vec::with_capacity(rows);
-    for first in (0..nchunks).step_by(batch) {
-        let encoded = (first..(first + batch).min(nchunks))
-            .into_par_iter()
-            .map(|c| encode_chunk(index, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(rows)))
-            .collect::<Result<Vec<_>>>()?;
-        for (n, bytes, rel) in encoded {
-            w.write_all(&bytes).map_err(io)?;
-            table.u32(n);
-            table.u64(offset);
-            table.u64(bytes.len() as u64);
-            table.u32(crc32fast::hash(&bytes));
-            spans.extend(rel.into_iter().map(|(at, len)| (offset + at, len)));
-            offset += bytes.len() as u64;
+    let spans = super::write_atomically(&path, &tmp, |file| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        w.write_all(&head.buf).map_err(io)?;
+        // The chunk table is written last, in place of these zeros.
+        w.write_all(&vec![0u8; nchunks * 24]).map_err(io)?;
+        let mut offset = table_at + nchunks as u64 * 24;
+        let mut table = Enc::default();
+        // Chunks are encoded in parallel a few at a time and written in order, so
+        // that only a few of them are in memory at once.
+        let batch = 4 * rayon::current_num_threads();
+        let mut spans: Vec<Span> = Vec::with_capacity(rows);
+        for first in (0..nchunks).step_by(batch) {
+            let encoded = (first..(first + batch).min(nchunks))
+                .into_par_iter()
+                .map(|c| encode_chunk(index, c * CHUNK_ROWS..((c + 1) * CHUNK_ROWS).min(rows)))
+                .collect::<Result<Vec<_>>>()?;
+            for (n, bytes, rel) in encoded {
+                w.write_all(&bytes).map_err(io)?;
+                table.u32(n);
+                table.u64(offset);
+                table.u64(bytes.len() as u64);
+                table.u32(crc32fast::hash(&bytes));
+                spans.extend(rel.into_iter().map(|(at, len)| (offset + at, len)));
+                offset += bytes.len() as u64;
+            }
         }
-    }
 
-    let mut tail = Enc::default();
-    tail.bitmap(&index.live);
-    tail.bitmap(&index.hired);
-    tail.len(index.vocab.names.len());
-    for n in &index.vocab.names {
-        tail.str(n);
-    }
-    let mut labels: Vec<(&String, &Option<(u32, f32)>)> = index.labels.map.iter().collect();
-    labels.sort_by(|a, b| a.0.cmp(b.0));
-    tail.len(labels.len());
-    for (l, v) in labels {
-        tail.str(l);
-        tail.opt(v, |e, (k, s)| {
-            e.u32(*k);
-            e.f32(*s);
-        });
-    }
-    index.filters.put(&mut tail);
-    w.write_all(&(tail.buf.len() as u64).to_le_bytes())
-        .map_err(io)?;
-    w.write_all(&crc32fast::hash(&tail.buf).to_le_bytes())
-        .map_err(io)?;
-    w.write_all(&tail.buf).map_err(io)?;
-    let file = w.into_inner().map_err(|e| io(e.into_error()))?;
-    file.write_all_at(&table.buf, table_at).map_err(io)?;
-    file.sync_all().map_err(io)?;
-    drop(file);
-    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
-    super::sync_dir(&snaps)?;
+        let mut tail = Enc::default();
+        tail.bitmap(&index.live);
+        tail.bitmap(&index.hired);
+        tail.len(index.vocab.names.len());
+        for n in &index.vocab.names {
+            tail.str(n);
+        }
+        let mut labels: Vec<(&String, &Option<(u32, f32)>)> = index.labels.map.iter().collect();
+        labels.sort_by(|a, b| a.0.cmp(b.0));
+        tail.len(labels.len());
+        for (l, v) in labels {
+            tail.str(l);
+            tail.opt(v, |e, (k, s)| {
+                e.u32(*k);
+                e.f32(*s);
+            });
+        }
+        index.filters.put(&mut tail);
+        w.write_all(&(tail.buf.len() as u64).to_le_bytes())
+            .map_err(io)?;
+        w.write_all(&crc32fast::hash(&tail.buf).to_le_bytes())
+            .map_err(io)?;
+        w.write_all(&tail.buf).map_err(io)?;
+        let file = w.into_inner().map_err(|e| io(e.into_error()))?;
+        file.write_all_at(&table.buf, table_at).map_err(io)?;
+        Ok(spans)
+    })?;
     for (g, old) in list(dir) {
         if g < index.generation {
             let _ = std::fs::remove_file(old);
