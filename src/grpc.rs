@@ -102,24 +102,28 @@ impl Service {
         f: impl FnOnce(&mut Engine) -> Result<T, Status> + Send + 'static,
     ) -> Result<T, Status> {
         let engine = Arc::clone(&self.engine);
-        let out = tokio::task::spawn_blocking(move || {
+        let (out, due) = tokio::task::spawn_blocking(move || {
             let mut e = engine
                 .write()
                 .map_err(|_| Status::internal("engine lock poisoned"))?;
-            f(&mut e)
+            let out = f(&mut e)?;
+            Ok::<_, Status>((out, e.index().snapshot_due()))
         })
         .await
         .map_err(|e| Status::internal(format!("commit task failed: {e}")))??;
-        self.snapshot_if_due();
+        if due {
+            self.write_snapshot();
+        }
         Ok(out)
     }
 
-    /// Writes a due snapshot in the background, one at a time: the file under
-    /// the read lock (queries are answered meanwhile; a commit waits, and so
-    /// do the queries behind it), then adopted under a short write lock. A
+    /// Writes the snapshot a commit made due in the background, one at a time
+    /// (due is checked again: a commit may have come between): the file under
+    /// the read lock (queries are answered meanwhile; a commit waits, and so do
+    /// the queries behind it), then adopted under a short write lock. A
     /// snapshot is a cache: a failure only leaves the next open slower, and
     /// `snapshot_note` says why.
-    fn snapshot_if_due(&self) {
+    fn write_snapshot(&self) {
         use std::sync::atomic::Ordering;
         if self.snapshotting.swap(true, Ordering::AcqRel) {
             return;

@@ -150,20 +150,19 @@ impl Engine {
     }
 
     /// The audit record of a query or commit (`None` for an in-memory index).
-    fn audit_record(&self, what: Logged, input: serde_json::Value) -> Option<audit::AuditRecord> {
-        self.index.dir()?;
+    fn audit_record(&self, what: Logged, input: serde_json::Value) -> audit::AuditRecord {
         let mut rec =
             audit::AuditRecord::new(what.kind, self.index.generation(), &input, what.output_hash);
         rec.vacancy_id = what.vacancy_id.map(str::to_string);
         rec.candidate_id = what.candidate_id.map(str::to_string);
         rec.policy_fingerprint = what.policy.map(Policy::fingerprint);
         rec.input = Some(input);
-        Some(rec)
+        rec
     }
 
     fn log(&self, what: Logged, input: serde_json::Value) -> Result<()> {
-        if let (Some(dir), Some(rec)) = (self.index.dir(), self.audit_record(what, input)) {
-            audit::append(dir, rec)?;
+        if let Some(dir) = self.index.dir() {
+            audit::append(dir, self.audit_record(what, input))?;
         }
         Ok(())
     }
@@ -189,19 +188,8 @@ impl Engine {
 
     /// The roster of a vacancy under a policy (audited for a persistent index).
     pub fn roster(&self, vacancy: &VacancyRecord, policy: &Policy) -> Result<Roster> {
-        let roster = roster::roster_with(&self.index, vacancy, policy, self.travel.as_deref())?;
-        let input = serde_json::json!({"vacancy": vacancy, "policy": policy.resolved()});
-        self.log(
-            Logged {
-                kind: "roster",
-                vacancy_id: Some(&vacancy.id),
-                candidate_id: None,
-                policy: Some(policy),
-                output_hash: audit::hash_json(&roster),
-            },
-            input,
-        )?;
-        Ok(roster)
+        let mut one = self.rosters(std::slice::from_ref(vacancy), policy)?;
+        Ok(one.pop().expect("one roster per vacancy"))
     }
 
     /// The rosters of many vacancies under one policy, in order, audited with
@@ -218,7 +206,7 @@ impl Engine {
             let records = vacancies
                 .iter()
                 .zip(&rosters)
-                .filter_map(|(v, r)| {
+                .map(|(v, r)| {
                     let what = Logged {
                         kind: "roster",
                         vacancy_id: Some(&v.id),
