@@ -94,6 +94,8 @@ pub struct Query<'a> {
     travel: Option<&'a dyn TravelTime>,
     /// The graduatoria template, in graduatoria modes.
     pub template: Option<Template>,
+    /// Task demands and supports, for the compatibility rule.
+    pub demands: crate::rules::Demands,
 }
 
 impl<'a> Query<'a> {
@@ -154,6 +156,7 @@ impl<'a> Query<'a> {
             policy,
             travel: None,
             template,
+            demands: crate::rules::Demands::of(vacancy),
         })
     }
 

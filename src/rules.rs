@@ -190,7 +190,10 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
                 (_, None) => (false, say!("vacancy names no list")),
             }
         }
-        Rule::Compatibility if !detail => (index.functional_profile(row).admits(v), String::new()),
+        Rule::Compatibility if !detail => (
+            index.functional_profile(row).admits(&q.demands),
+            String::new(),
+        ),
         Rule::Compatibility => {
             let Some(t) = &rec().targeted else {
                 return (false, say!("no functional profile"));
@@ -468,18 +471,44 @@ impl FunctionalProfile {
 
     /// Whether every demand of the vacancy is within capacity and every
     /// support needed is provided (the outcome of [`Rule::Compatibility`]).
-    pub fn admits(&self, v: &crate::model::VacancyRecord) -> bool {
-        if !self.profiled {
-            return false;
-        }
-        let within = v.demands.iter().all(|(code, &demand)| {
-            let at = crate::model::ICF_DIMENSIONS
+    pub fn admits(&self, d: &Demands) -> bool {
+        self.profiled
+            && !d.beyond_any
+            && d.levels.iter().zip(&self.capacities).all(|(d, c)| d <= c)
+            && self.needs & !d.supports == 0
+    }
+}
+
+/// A vacancy's task demands and supports in the shape of a
+/// [`FunctionalProfile`], computed once per query.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Demands {
+    /// Demand 0..=4 per [`crate::model::ICF_DIMENSIONS`] entry (0 when absent).
+    pub levels: [u8; ICF_COUNT],
+    /// Supports provided, one bit per [`crate::model::Support`].
+    pub supports: u8,
+    /// A demand on a code rosa does not know above the full capacity 4 (only
+    /// an unvalidated vacancy can have one): no one is within it.
+    pub beyond_any: bool,
+}
+
+impl Demands {
+    /// The demands of a vacancy.
+    pub fn of(v: &crate::model::VacancyRecord) -> Demands {
+        let mut d = Demands {
+            supports: v.supports.iter().fold(0, |m, &s| m | support_bit(s)),
+            ..Demands::default()
+        };
+        for (code, &demand) in &v.demands {
+            match crate::model::ICF_DIMENSIONS
                 .iter()
-                .position(|(c, _)| c == code);
-            demand <= at.map_or(4, |i| self.capacities[i])
-        });
-        let provided = v.supports.iter().fold(0, |m, &s| m | support_bit(s));
-        within && self.needs & !provided == 0
+                .position(|(c, _)| c == code)
+            {
+                Some(i) => d.levels[i] = demand,
+                None => d.beyond_any |= demand > 4,
+            }
+        }
+        d
     }
 }
 
