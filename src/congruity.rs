@@ -268,10 +268,12 @@ pub fn evaluate(
             format!("any profession after {} months", band.from_months),
         ),
         Coherence::Desired => {
-            let ok = c
-                .desired_isco
-                .iter()
-                .any(|d| isco_shared_digits(target, d) >= d.len().min(target.len()));
+            // A bare major group is an occupation whose mapping was not confident
+            // (`rosa import`): unknown, so it never makes an offer coherent.
+            let ok = target.len() > 1
+                && c.desired_isco.iter().any(|d| {
+                    d.len() > 1 && isco_shared_digits(target, d) >= d.len().min(target.len())
+                });
             (
                 ok,
                 format!(

@@ -367,3 +367,72 @@ pub fn index_reopen(data: &[u8]) {
         let _ = Engine::open(&dir).map(|e| e.roster(&fixture_vacancy(), &policy));
     }
 }
+
+/// The importer of the ClicLavoro targets: no occupation labels (as `rosa import`
+/// without `--esco`), so runs need no files.
+fn importer() -> &'static crate::import::Importer {
+    static IMPORTER: OnceLock<crate::import::Importer> = OnceLock::new();
+    IMPORTER.get_or_init(crate::import::Importer::default)
+}
+
+/// Checks what every ClicLavoro import must hold: every error names the file, a line
+/// within the document and an element path from the root; a mapped record is valid,
+/// round-trips through its JSON form, and only names comuni and codes rosa knows.
+fn check_import<R: Record + PartialEq + std::fmt::Debug>(
+    data: &[u8],
+    root: &str,
+    result: Result<crate::import::Imported<R>, Vec<crate::error::FieldError>>,
+) {
+    match result {
+        Ok(imp) => {
+            assert!(
+                imp.record
+                    .check(crate::geo::Comuni::embedded(), crate::taxonomy::Isco::embedded())
+                    .is_empty(),
+                "an imported record is invalid: {:?}",
+                imp.record
+            );
+            round_trip(&imp.record);
+        }
+        Err(errors) => {
+            assert!(!errors.is_empty(), "a refused document says why");
+            let lines = data.iter().filter(|&&b| b == b'\n').count() + 1;
+            for e in errors {
+                assert_eq!(e.file, "fuzz.xml");
+                assert!(e.line <= lines, "line {} of {lines}: {e}", e.line);
+                assert!(
+                    e.field.starts_with('/') || e.record_id != "-",
+                    "an XML error names an element path: {e}"
+                );
+                let _ = root;
+            }
+        }
+    }
+}
+
+/// One ClicLavoro *Candidatura* document (`rosa import candidatura`): refused with
+/// errors naming file, line and element path, or mapped to a valid record that
+/// round-trips and that the fixture engine can index and query.
+pub fn cliclavoro_candidatura(data: &[u8]) {
+    let result = importer().candidatura(data, "fuzz.xml");
+    if let Ok(imp) = &result {
+        let engine = Engine::in_memory(vec![imp.record.clone()], Vec::new())
+            .expect("an imported candidate indexes");
+        let _ = engine.roster(&fixture_vacancy(), &fixture_policy());
+    }
+    check_import(data, "Candidatura", result);
+}
+
+/// One ClicLavoro *Ricerca personale* `Vacancy` document (`rosa import vacancy`):
+/// refused with errors naming file, line and element path, or mapped to a valid record
+/// that round-trips and runs a roster and an explanation on the fixture engine.
+pub fn cliclavoro_vacancy(data: &[u8]) {
+    let result = importer().vacancy(data, "fuzz.xml");
+    if let Ok(imp) = &result {
+        let engine = fixture_engine();
+        let policy = fixture_policy();
+        let _ = engine.roster(&imp.record, &policy);
+        let _ = engine.explain(&imp.record, &policy, "C001");
+    }
+    check_import(data, "Vacancy", result);
+}

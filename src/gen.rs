@@ -1450,6 +1450,7 @@ fn make_candidate(
         targeted,
         ranking,
         cv_text,
+        occupation_mappings: Vec::new(),
     }
 }
 
@@ -1891,6 +1892,8 @@ fn make_vacancy(
         positions,
         published,
         applicants,
+        expires: None,
+        occupation_mappings: Vec::new(),
     }
 }
 

@@ -32,6 +32,7 @@ pub mod fuzzing;
 pub mod gen;
 pub mod geo;
 pub mod graduatoria;
+pub mod import;
 #[cfg(feature = "grpc")]
 pub mod grpc;
 pub mod model;

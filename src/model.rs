@@ -359,6 +359,32 @@ pub struct RankingData {
     pub birth_date: Option<Date>,
 }
 
+/// How an occupation of an imported record was mapped from the ISTAT CP2011 code its
+/// source carried (ClicLavoro) to the ISCO-08 code rosa uses (`rosa import`).
+///
+/// When `confident` is false, the ISCO code it names is only the major group that
+/// parallels the CP major group, and the occupation criterion scores that occupation as
+/// unknown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OccupationMapping {
+    /// Which ISCO code of the record this explains: `isco` (a vacancy),
+    /// `experiences[i]` or `desired_isco[i]` (a candidate).
+    pub field: String,
+    /// The CP2011 code of the source (`6.2.3.1.1`).
+    pub cp2011: String,
+    /// The source's Italian title of the occupation.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// The ESCO occupation the title matched, if any (also when not confident).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub esco: Option<String>,
+    /// Label-match score of the mapping, 0..=1.
+    pub confidence: f64,
+    /// Whether the ISCO unit group is trusted.
+    pub confident: bool,
+}
+
 /// A person registered with a CPI, as it arrives (one line of `candidates.jsonl`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -408,6 +434,9 @@ pub struct CandidateRecord {
     /// Free text of the CV.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub cv_text: String,
+    /// How the ISCO codes were mapped from CP2011, for imported records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub occupation_mappings: Vec<OccupationMapping>,
 }
 
 /// A competence a vacancy asks for.
@@ -555,6 +584,13 @@ pub struct VacancyRecord {
     /// When given, the pool is restricted to these people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applicants: Option<Vec<String>>,
+    /// Last day applications are taken (*data di scadenza*); offers leave the
+    /// vacancy out after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Date>,
+    /// How `isco` was mapped from CP2011, for imported vacancies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub occupation_mappings: Vec<OccupationMapping>,
 }
 
 fn default_roster_size() -> u32 {
@@ -698,6 +734,64 @@ fn skill_ref(
     }
 }
 
+/// Checks `occupation_mappings`: each names an ISCO code of the record (`codes` gives
+/// the code at a field), a CP2011 code, a confidence 0..=1, and an unconfident one
+/// names a bare major group.
+fn occupation_mappings(
+    errs: &mut Vec<FieldError>,
+    maps: &[OccupationMapping],
+    code_at: impl Fn(&str) -> Option<String>,
+) {
+    list_len(errs, "occupation_mappings", maps.len(), MAX_LIST);
+    for (i, m) in maps.iter().enumerate().take(MAX_LIST) {
+        let at = |f: &str| format!("occupation_mappings[{i}].{f}");
+        match code_at(&m.field) {
+            None => errs.push(FieldError::new(
+                at("field"),
+                format!("names no ISCO code of this record: {:?}", m.field),
+            )),
+            Some(code) if !m.confident && code.len() != 1 => errs.push(FieldError::new(
+                at("confident"),
+                format!("is false, so {} must be a bare ISCO major group, got {code:?}", m.field),
+            )),
+            Some(_) => {}
+        }
+        if !crate::import::occupation::is_cp2011(&m.cp2011) {
+            errs.push(FieldError::new(
+                at("cp2011"),
+                format!("not a CP2011 code like 6.2.3.1.1: {:?}", m.cp2011),
+            ));
+        }
+        if !m.confidence.is_finite() || !(0.0..=1.0).contains(&m.confidence) {
+            errs.push(FieldError::new(
+                at("confidence"),
+                format!("must be 0..=1, got {}", m.confidence),
+            ));
+        }
+        if m.title.len() > MAX_NAME_BYTES {
+            errs.push(FieldError::new(
+                at("title"),
+                format!("at most {MAX_NAME_BYTES} bytes, got {}", m.title.len()),
+            ));
+        }
+        if let Some(uri) = &m.esco {
+            if !(uri.starts_with("http://") || uri.starts_with("https://")) || uri.len() > 256 {
+                errs.push(FieldError::new(at("esco"), format!("not an ESCO URI: {uri:?}")));
+            }
+        }
+    }
+}
+
+/// The index in `field` = `name[i]`.
+fn indexed(field: &str, name: &str) -> Option<usize> {
+    field
+        .strip_prefix(name)?
+        .strip_prefix('[')?
+        .strip_suffix(']')?
+        .parse()
+        .ok()
+}
+
 impl CandidateRecord {
     /// Every problem in this record (empty when valid). Field paths are dotted
     /// (`skills[2].esco`); the caller adds file, line and id.
@@ -827,6 +921,13 @@ impl CandidateRecord {
                 format!("at most {MAX_TEXT_BYTES} bytes, got {}", self.cv_text.len()),
             ));
         }
+        occupation_mappings(&mut e, &self.occupation_mappings, |f| {
+            if let Some(i) = indexed(f, "experiences") {
+                self.experiences.get(i).map(|x| x.isco.clone())
+            } else {
+                indexed(f, "desired_isco").and_then(|i| self.desired_isco.get(i).cloned())
+            }
+        });
         e
     }
 }
@@ -964,6 +1065,17 @@ impl VacancyRecord {
                 format!("at most {MAX_TEXT_BYTES} bytes, got {}", self.text.len()),
             ));
         }
+        if let (Some(p), Some(x)) = (self.published, self.expires) {
+            if x < p {
+                e.push(FieldError::new(
+                    "expires",
+                    format!("{x} is before published {p}"),
+                ));
+            }
+        }
+        occupation_mappings(&mut e, &self.occupation_mappings, |f| {
+            (f == "isco").then(|| self.isco.clone())
+        });
         e
     }
 }

@@ -46,7 +46,8 @@ pub struct Offers {
 }
 
 /// The open vacancies of the index that `candidate_id` is eligible for, ranked.
-/// A vacancy with an `applicants` list is offered only to those on it.
+/// A vacancy with an `applicants` list is offered only to those on it; a vacancy whose
+/// `expires` is before the policy's `as_of` is offered to no one.
 pub fn offers(index: &Index, policy: &Policy, candidate_id: &str) -> Result<Offers> {
     offers_with(index, policy, candidate_id, None)
 }
@@ -63,11 +64,13 @@ pub fn offers_with(
     })?;
     // A person hired through an outcome is no longer available: no offers.
     let hired = index.hired().contains(row);
+    let as_of = policy.as_of();
     let found: Vec<Result<Option<Offer>>> = index
         .vacancies()
         .par_iter()
         .map(|v| {
-            if hired {
+            // Hired people get nothing; a vacancy past its expiry takes no one.
+            if hired || v.expires.is_some_and(|x| x < as_of) {
                 return Ok(None);
             }
             if let Some(a) = &v.applicants {

@@ -182,9 +182,29 @@ fn skills(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
 
 fn occupation(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
     let occupations = &index.features(row).occupations;
+    let target = q.vacancy.isco.as_str();
+    if is_unknown_occupation(target) {
+        // The vacancy's occupation is unknown (CP2011 not mapped confidently): no one
+        // gets occupation points, rather than a guess.
+        let why = if detail {
+            format!(
+                "vacancy occupation unknown (only ISCO major group {target}{})",
+                mapping_note(&q.vacancy.occupation_mappings, "isco")
+            )
+        } else {
+            String::new()
+        };
+        return (0.0, why);
+    }
     let full = q.policy.scoring.experience_full_months as f64;
     let mut best = (0.0, None::<usize>);
+    let mut unknown = 0usize;
     for (i, o) in occupations.iter().enumerate() {
+        // A bare major group (packed: the second byte is padding) is unknown.
+        if (o.code >> 8) & 0xFF == 0xFF {
+            unknown += 1;
+            continue;
+        }
         let proximity = isco_shared_packed(q.isco_target, o.code) as f64 / 4.0;
         let v = if o.desired {
             proximity * 0.5
@@ -199,7 +219,6 @@ fn occupation(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String)
         return (best.0, String::new());
     }
     let rec = index.record(row);
-    let target = q.vacancy.isco.as_str();
     let level = |code: &str| match isco_shared_digits(target, code) {
         4 => "same unit group",
         3 => "same minor group",
@@ -208,24 +227,62 @@ fn occupation(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String)
     };
     let title = |code: &str| Isco::embedded().title(code).unwrap_or("").to_string();
     // Occupations are the experiences, then the desired professions.
-    let why = match best.1 {
+    let maps = &rec.occupation_mappings;
+    let mut why = match best.1 {
         None => format!("no experience or desired profession near {target}"),
         Some(i) if i < rec.experiences.len() => {
             let e = &rec.experiences[i];
             format!(
-                "{} {}, {} months ({})",
+                "{} {}, {} months ({}{})",
                 e.isco,
                 title(&e.isco),
                 e.months,
-                level(&e.isco)
+                level(&e.isco),
+                mapping_note(maps, &format!("experiences[{i}]"))
             )
         }
         Some(i) => {
-            let d = &rec.desired_isco[i - rec.experiences.len()];
-            format!("desired {} {} ({}), no experience", d, title(d), level(d))
+            let j = i - rec.experiences.len();
+            let d = &rec.desired_isco[j];
+            format!(
+                "desired {} {} ({}{}), no experience",
+                d,
+                title(d),
+                level(d),
+                mapping_note(maps, &format!("desired_isco[{j}]"))
+            )
         }
     };
+    if unknown > 0 {
+        why.push_str(&format!(
+            "; {unknown} occupation(s) unknown (CP2011 not mapped confidently), not scored"
+        ));
+    }
     (best.0, why)
+}
+
+/// Whether an ISCO code is only a major group: how an imported occupation whose CP2011
+/// mapping was not confident is recorded. The occupation criterion scores it as unknown.
+pub fn is_unknown_occupation(code: &str) -> bool {
+    code.len() == 1
+}
+
+/// `, from CP2011 <code> "<title>" (confidence c)` for the mapping of `field`, if any.
+fn mapping_note(maps: &[crate::model::OccupationMapping], field: &str) -> String {
+    match maps.iter().find(|m| m.field == field) {
+        None => String::new(),
+        Some(m) => format!(
+            ", from CP2011 {}{} ({}, confidence {:.2})",
+            m.cp2011,
+            if m.title.is_empty() {
+                String::new()
+            } else {
+                format!(" {:?}", m.title)
+            },
+            if m.confident { "mapped" } else { "not confident" },
+            m.confidence
+        ),
+    }
 }
 
 fn education(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {

@@ -65,3 +65,13 @@ fn policy_toml_corpus_and_crashes_do_not_panic() {
 fn index_reopen_corpus_and_crashes_do_not_panic() {
     replay("index_reopen", rosa::fuzzing::index_reopen);
 }
+
+#[test]
+fn cliclavoro_candidatura_corpus_and_crashes_do_not_panic() {
+    replay("cliclavoro_candidatura", rosa::fuzzing::cliclavoro_candidatura);
+}
+
+#[test]
+fn cliclavoro_vacancy_corpus_and_crashes_do_not_panic() {
+    replay("cliclavoro_vacancy", rosa::fuzzing::cliclavoro_vacancy);
+}

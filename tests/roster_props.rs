@@ -146,6 +146,7 @@ fn candidate(i: usize, k: &Knobs) -> CandidateRecord {
         targeted: None,
         ranking: None,
         cv_text: texts[k.text].into(),
+        occupation_mappings: Vec::new(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod bench;
 mod demo;
+mod import;
 mod table;
 
 use std::io::Write;
@@ -10,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rosa::model::{read_json, read_jsonl, CandidateRecord, VacancyRecord};
+// JSON or ClicLavoro XML, chosen by content.
+use import::{read_json, read_jsonl};
+use rosa::model::{CandidateRecord, VacancyRecord};
 use rosa::{Engine, Policy};
 
 #[derive(Parser)]
@@ -48,6 +51,9 @@ enum Command {
     /// Builds and maintains an index.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// Converts ClicLavoro XML (Candidatura, Ricerca personale Vacancy) to rosa's JSONL,
+    /// with a report of what was left out.
+    Import(import::ImportArgs),
     /// The roster of one vacancy (--vacancy) or of many (--vacancies, one JSON per line).
     Roster(RosterArgs),
     /// Why (not) one person: every rule, score, rank among the eligible, gap to the cutoff.
@@ -363,6 +369,7 @@ pub fn run() -> Result<()> {
             Ok(())
         }
         Command::Roster(a) => roster(a),
+        Command::Import(a) => import::run(a),
         Command::Eval(a) => eval(a),
         Command::Explain(a) => {
             let policy = load_policy(a.policy.as_deref())?;

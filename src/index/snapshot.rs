@@ -45,14 +45,14 @@ use crate::geo::Comuni;
 use crate::graduatoria::Inputs;
 use crate::model::{
     Availability, Benefit, BenefitScheme, CandidateRecord, CandidateSkill, Cefr, ContractType,
-    Experience, Language, RankingData, Support, Targeted, TargetedList,
+    Experience, Language, OccupationMapping, RankingData, Support, Targeted, TargetedList,
 };
 use crate::rules::FunctionalProfile;
 
 const MAGIC: &[u8; 8] = b"ROSASNP1";
 /// Version of the snapshot layout; another one is ignored (the segments are
 /// replayed).
-const SNAPSHOT_FORMAT: u32 = 2;
+const SNAPSHOT_FORMAT: u32 = 3;
 /// Rows per chunk: the unit of parallel decoding.
 pub(crate) const CHUNK_ROWS: usize = 16_384;
 
@@ -270,6 +270,7 @@ fn put_record(e: &mut Enc, r: &CandidateRecord) {
         targeted,
         ranking,
         cv_text,
+        occupation_mappings,
     } = r;
     e.str(id);
     e.str(domicile);
@@ -375,6 +376,23 @@ fn put_record(e: &mut Enc, r: &CandidateRecord) {
         e.date(*birth_date);
     });
     e.str(cv_text);
+    e.len(occupation_mappings.len());
+    for m in occupation_mappings {
+        let OccupationMapping {
+            field,
+            cp2011,
+            title,
+            esco,
+            confidence,
+            confident,
+        } = m;
+        e.str(field);
+        e.str(cp2011);
+        e.str(title);
+        e.opt(esco, |e, v| e.str(v));
+        e.f64(*confidence);
+        e.bool(*confident);
+    }
 }
 
 fn get_record(d: &mut Dec) -> std::result::Result<CandidateRecord, Bad> {
@@ -444,6 +462,16 @@ fn get_record(d: &mut Dec) -> std::result::Result<CandidateRecord, Bad> {
             })
         })?,
         cv_text: d.str()?,
+        occupation_mappings: d.vec(12, |d| {
+            Ok(OccupationMapping {
+                field: d.str()?,
+                cp2011: d.str()?,
+                title: d.str()?,
+                esco: d.opt(|d| d.str())?,
+                confidence: d.f64()?,
+                confident: d.bool()?,
+            })
+        })?,
     })
 }
 
@@ -1061,6 +1089,7 @@ pub(crate) fn placeholder_record() -> CandidateRecord {
         targeted: None,
         ranking: None,
         cv_text: String::new(),
+        occupation_mappings: Vec::new(),
     }
 }
 
@@ -1106,7 +1135,11 @@ mod tests {
             "targeted": {"list": "art18", "enrolled": "2020-02-29", "invalidity_pct": 67,
                          "capacities": {"d415": 2, "d430": 3}, "needs": ["tutor", "adapted_workstation"]},
             "ranking": {"dependents": 2, "isee_eur": 9000.0, "income_eur": 0.0, "birth_date": "1980-05-06"},
-            "cv_text": "Saldatore \"TIG\" con 4 anni, perito.\nDisponibile."
+            "cv_text": "Saldatore \"TIG\" con 4 anni, perito.\nDisponibile.",
+            "occupation_mappings": [
+                {"field": "experiences[0]", "cp2011": "6.2.1.2.0", "title": "Saldatori",
+                 "esco": "http://data.europa.eu/esco/occupation/x", "confidence": 0.75, "confident": true},
+                {"field": "desired_isco[1]", "cp2011": "7.2.7.9.0", "confidence": 0.0, "confident": false}]
         }))
         .expect("a valid record")
     }
@@ -1222,6 +1255,7 @@ mod tests {
             targeted: None,
             ranking: None,
             cv_text: String::new(),
+            occupation_mappings: Vec::new(),
             ..r
         };
         let mut e = Enc::default();
