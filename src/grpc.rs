@@ -178,6 +178,31 @@ fn record<M: Serialize, R: Record>(msg: &M, what: &str, n: usize) -> Result<R, S
     })
 }
 
+/// A candidate sent as a ClicLavoro *Candidatura* document (`cliclavoro_xml`), imported
+/// like `rosa import candidatura` (without occupation labels: ISCO major groups only).
+/// Errors name the message and the element path.
+fn cliclavoro_candidate(msg: &pb::Candidate, xml: &str, n: usize) -> Result<CandidateRecord, Status> {
+    static IMPORTER: std::sync::OnceLock<crate::import::Importer> = std::sync::OnceLock::new();
+    let alone = pb::Candidate {
+        cliclavoro_xml: msg.cliclavoro_xml.clone(),
+        ..Default::default()
+    };
+    if *msg != alone {
+        return Err(Status::invalid_argument(format!(
+            "UpsertCandidates:{n}: cliclavoro_xml: the other fields of the message must be unset"
+        )));
+    }
+    let file = format!("UpsertCandidates:{n}.cliclavoro_xml");
+    IMPORTER
+        .get_or_init(crate::import::Importer::default)
+        .candidatura(xml.as_bytes(), &file)
+        .map(|imported| imported.record)
+        .map_err(|errors| {
+            let shown: Vec<String> = errors.iter().take(20).map(|e| e.to_string()).collect();
+            Status::invalid_argument(shown.join("; "))
+        })
+}
+
 fn vacancy(msg: Option<pb::Vacancy>, what: &str, n: usize) -> Result<VacancyRecord, Status> {
     let msg = msg.ok_or_else(|| Status::invalid_argument(format!("{what}: vacancy: missing")))?;
     record(&msg, what, n)
@@ -310,7 +335,11 @@ impl Rosa for Service {
                     "UpsertCandidates: at most {MAX_UPSERT} candidates per stream"
                 )));
             }
-            match record(&msg, "UpsertCandidates", n) {
+            let got = match &msg.cliclavoro_xml {
+                Some(xml) => cliclavoro_candidate(&msg, xml, n),
+                None => record(&msg, "UpsertCandidates", n),
+            };
+            match got {
                 Ok(r) => records.push(r),
                 Err(s) if errors.len() < 20 => errors.push(s.message().to_string()),
                 Err(_) => {}

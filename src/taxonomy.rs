@@ -1154,6 +1154,23 @@ impl SkillTaxonomy {
         self.make_match(e, sim, threshold)
     }
 
+    /// The first two steps of [`SkillTaxonomy::normalise_label`] only: an exact match on
+    /// normalised text (similarity 1), else an inflection match
+    /// ([`INFLECTION_SIMILARITY`]). Hash lookups, no fuzzy search: for phrases cut from
+    /// free text (`rosa import`), where a near miss is more likely a different thing
+    /// than a typo, and millions of phrases must be cheap.
+    pub fn normalise_label_exact(&self, label: &str) -> Option<SkillMatch> {
+        let query = normalise_text(label);
+        if query.is_empty() {
+            return None;
+        }
+        if let Some(&e) = self.exact.get(query.as_str()) {
+            return self.make_match(e, 1.0, 0.0);
+        }
+        let &e = self.inflected.get(inflection_key(&query).as_str())?;
+        self.make_match(e, INFLECTION_SIMILARITY, 0.0)
+    }
+
     fn make_match(&self, entry: u32, similarity: f32, threshold: f32) -> Option<SkillMatch> {
         if similarity < threshold {
             return None;

@@ -419,3 +419,68 @@ async fn health_says_serving_and_shutdown_is_graceful() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn upsert_accepts_cliclavoro_candidatura_documents() {
+    let mut s = start().await;
+    let xml = std::fs::read_to_string(fixture("cliclavoro/candidatura_full.xml")).unwrap();
+    let doc = Candidate {
+        cliclavoro_xml: Some(xml.clone()),
+        ..Default::default()
+    };
+    let commit = s
+        .client
+        .upsert_candidates(tokio_stream::iter(vec![doc]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(commit.records, 1);
+    assert_eq!(commit.index_generation, 2);
+    // The imported person is in the index: offers answer for the ClicLavoro id.
+    let o = s
+        .client
+        .offers(OffersRequest {
+            candidate_id: "CL00000000000000000000001".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(o.candidate_id, "CL00000000000000000000001");
+
+    // A bad document: INVALID_ARGUMENT naming the element path; nothing committed.
+    let bad = Candidate {
+        cliclavoro_xml: Some(xml.replacen(
+            "<cl:idlivelloparlato>A2</cl:idlivelloparlato>",
+            "<cl:idlivelloparlato>D7</cl:idlivelloparlato>",
+            1,
+        )),
+        ..Default::default()
+    };
+    let err = s
+        .client
+        .upsert_candidates(tokio_stream::iter(vec![bad]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument);
+    assert!(
+        err.message()
+            .contains("/Candidatura/DatiCurriculari/Lingue[2]/idlivelloparlato"),
+        "{}",
+        err.message()
+    );
+    // XML and fields together are refused.
+    let mixed = Candidate {
+        id: "C300".into(),
+        cliclavoro_xml: Some(xml),
+        ..Default::default()
+    };
+    let err = s
+        .client
+        .upsert_candidates(tokio_stream::iter(vec![mixed]))
+        .await
+        .unwrap_err();
+    assert!(err.message().contains("must be unset"), "{}", err.message());
+    let r = fixture_roster(&mut s.client).await;
+    assert_eq!(r.index_generation, 2, "nothing committed by the bad streams");
+}

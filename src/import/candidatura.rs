@@ -133,7 +133,7 @@ pub(super) fn map<'a, 'i>(
                     0
                 }
             };
-            let m = imp.occupations.map(&cp, title.as_deref().unwrap_or(""));
+            let m = imp.occupation(&cp, title.as_deref().unwrap_or(""));
             mappings.push(mapping(format!("experiences[{}]", experiences.len()), &cp, title, &m));
             experiences.push(Experience {
                 isco: m.isco,
@@ -205,7 +205,7 @@ pub(super) fn map<'a, 'i>(
                 if !is_cp2011(&cp) {
                     p.error(&el, format!("not a CP2011 code like 6.2.3.1.1: {cp:?}"));
                 } else {
-                    let m = imp.occupations.map(&cp, title.as_deref().unwrap_or(""));
+                    let m = imp.occupation(&cp, title.as_deref().unwrap_or(""));
                     if !desired.contains(&m.isco) {
                         mappings.push(mapping(
                             format!("desired_isco[{}]", desired.len()),

@@ -36,9 +36,9 @@ pub use occupation::{OccupationEntry, OccupationMatcher};
 /// Reach given to a candidate whose *Candidatura* declares no territory: 50 km, the
 /// distance of an offer congruous in the first twelve months (L. 92/2012, DM 10/4/2018).
 pub const DEFAULT_REACH_KM: u32 = 50;
-/// Similarity a phrase of a free-text field needs to become an ESCO skill (stricter than
-/// the engine's label threshold: the phrase was not written as a skill label).
-pub const TEXT_SKILL_THRESHOLD: f32 = 0.92;
+
+/// Most (CP code, title) pairs whose mapping an [`Importer`] remembers.
+pub const MAPPING_CACHE: usize = 100_000;
 
 /// Which ClicLavoro document a text holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -108,6 +108,9 @@ pub struct Imported<R> {
 /// Maps ClicLavoro documents to rosa records, with the reference data it needs.
 pub struct Importer {
     occupations: OccupationMatcher,
+    /// Mappings already made, by CP code and title (a national file repeats a few
+    /// hundred occupations a million times).
+    mapped: std::sync::Mutex<std::collections::HashMap<(String, String), occupation::Mapping>>,
     skills: &'static SkillTaxonomy,
     comuni: &'static Comuni,
 }
@@ -131,9 +134,24 @@ impl Importer {
     pub fn new(occupations: OccupationMatcher) -> Importer {
         Importer {
             occupations,
+            mapped: Default::default(),
             skills: SkillTaxonomy::embedded(),
             comuni: Comuni::embedded(),
         }
+    }
+
+    /// [`OccupationMatcher::map`], remembered (up to [`MAPPING_CACHE`] distinct pairs).
+    pub(crate) fn occupation(&self, cp: &str, title: &str) -> occupation::Mapping {
+        let key = (cp.to_string(), title.to_string());
+        if let Some(m) = self.mapped.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return m.clone();
+        }
+        let m = self.occupations.map(cp, title);
+        let mut cache = self.mapped.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() < MAPPING_CACHE {
+            cache.insert(key, m.clone());
+        }
+        m
     }
 
     /// Whether occupation labels are loaded.
@@ -233,8 +251,10 @@ pub(crate) fn parse_day(text: &str) -> Option<Date> {
     Date::parse(day)
 }
 
-/// Cuts free text into phrases and keeps those that name an ESCO skill (similarity at
-/// least [`TEXT_SKILL_THRESHOLD`]): `(phrase, uri)`, first occurrence of each skill.
+/// Cuts free text into phrases and keeps those that name an ESCO skill exactly or up to
+/// inflection ([`SkillTaxonomy::normalise_label_exact`]: the phrase was not written as a
+/// skill label, so a fuzzy near miss is not taken): `(phrase, uri)`, first occurrence of
+/// each skill.
 pub(crate) fn skills_in_text(tax: &SkillTaxonomy, text: &str, out: &mut Vec<(String, String)>) {
     let mut phrases: Vec<String> = Vec::new();
     for part in text.split(|c: char| ",;:.\n()[]/|•".contains(c)) {
@@ -253,7 +273,7 @@ pub(crate) fn skills_in_text(tax: &SkillTaxonomy, text: &str, out: &mut Vec<(Str
         if !(1..=6).contains(&words) || ph.len() > 120 {
             continue;
         }
-        if let Some(m) = tax.normalise_label(&ph, TEXT_SKILL_THRESHOLD) {
+        if let Some(m) = tax.normalise_label_exact(&ph) {
             let uri = tax.get(m.id).uri.clone();
             if !out.iter().any(|(_, u)| *u == uri) {
                 out.push((ph, uri));

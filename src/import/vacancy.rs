@@ -99,7 +99,7 @@ pub(super) fn map<'a, 'i>(
             let t = p.required_value(&pr, "descrprofessione").map(|(_, t)| t);
             if let Some((el, cp)) = cp {
                 if is_cp2011(&cp) {
-                    let m = imp.occupations.map(&cp, t.as_deref().unwrap_or(""));
+                    let m = imp.occupation(&cp, t.as_deref().unwrap_or(""));
                     mappings.push(mapping("isco".into(), &cp, t.clone(), &m));
                     isco = Some(m.isco);
                 } else {
