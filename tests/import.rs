@@ -520,3 +520,91 @@ fn a_bad_xml_batch_indexes_nothing() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("/Candidatura/DatiCurriculari/Istruzione[2]/titolostudio"));
     assert!(!idx.join("CURRENT").exists());
 }
+
+#[test]
+fn offers_leave_out_an_imported_vacancy_after_its_expiry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = tmp.path().join("idx");
+    rosa_ok(&[
+        "index",
+        "build",
+        "--candidates",
+        path_str(&sample("candidatura_full.xml")),
+        "--vacancies",
+        path_str(&sample("vacancy_full.xml")),
+        "--index",
+        path_str(&idx),
+    ]);
+    let offers = |as_of: &str| -> serde_json::Value {
+        let policy = tmp.path().join(format!("{as_of}.toml"));
+        std::fs::write(&policy, format!("as_of = \"{as_of}\"\n")).unwrap();
+        serde_json::from_str(&rosa_ok(&[
+            "offers",
+            "--index",
+            path_str(&idx),
+            "--candidate",
+            "CL00000000000000000000001",
+            "--policy",
+            path_str(&policy),
+        ]))
+        .unwrap()
+    };
+    let before = offers("2026-12-15");
+    assert_eq!(before["offers"][0]["vacancy_id"], "VAC0000000000000000000001", "{before}");
+    let after = offers("2026-12-16");
+    assert_eq!(after["eligible"], 0, "{after}");
+}
+
+#[test]
+fn with_esco_labels_the_explanation_quotes_the_cp2011_mapping() {
+    let Some(labels) = italian_labels() else {
+        eprintln!("skipped: no ../shared ESCO Italian labels");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let (c, v) = (tmp.path().join("c.jsonl"), tmp.path().join("v.json"));
+    for (kind, file, out) in [
+        ("candidatura", "candidatura_full.xml", &c),
+        ("vacancy", "vacancy_full.xml", &v),
+    ] {
+        rosa_ok(&[
+            "import",
+            kind,
+            path_str(&sample(file)),
+            "--esco",
+            path_str(labels.parent().unwrap()),
+            "--out",
+            path_str(out),
+        ]);
+    }
+    let vac: VacancyRecord = serde_json::from_str(std::fs::read_to_string(&v).unwrap().trim()).unwrap();
+    assert_eq!(vac.isco, "7233");
+    assert!(vac.occupation_mappings[0].confident);
+    let idx = tmp.path().join("idx");
+    rosa_ok(&["index", "build", "--candidates", path_str(&c), "--index", path_str(&idx)]);
+    let policy = tmp.path().join("p.toml");
+    std::fs::write(&policy, "as_of = \"2026-11-01\"\n").unwrap();
+    let roster: serde_json::Value = serde_json::from_str(&rosa_ok(&[
+        "roster",
+        "--index",
+        path_str(&idx),
+        "--vacancy",
+        path_str(&v),
+        "--policy",
+        path_str(&policy),
+    ]))
+    .unwrap();
+    let occ = roster["entries"][0]["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "occupation")
+        .unwrap()
+        .clone();
+    let detail = occ["detail"].as_str().unwrap();
+    assert!(occ["value"].as_f64().unwrap() > 0.5, "{occ}");
+    assert!(
+        detail.contains("7233") && detail.contains("from CP2011 6.2.3.1.1") && detail.contains("mapped, confidence"),
+        "{detail}"
+    );
+}
