@@ -608,3 +608,39 @@ fn with_esco_labels_the_explanation_quotes_the_cp2011_mapping() {
         "{detail}"
     );
 }
+
+#[test]
+fn occupation_mappings_in_json_records_are_checked() {
+    let base = std::fs::read_to_string(fixture("candidates.jsonl")).unwrap();
+    let mut rec: serde_json::Value = serde_json::from_str(base.lines().next().unwrap()).unwrap();
+    let check = |rec: &serde_json::Value| {
+        rosa::model::parse_record::<CandidateRecord>(&rec.to_string(), "c.jsonl", 1)
+            .err()
+            .map(|es| es.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+    };
+    rec["occupation_mappings"] = serde_json::json!([
+        {"field": "experiences[0]", "cp2011": "6.2.1.2.0", "title": "Saldatori", "confidence": 0.8, "confident": true}
+    ]);
+    assert_eq!(check(&rec), None);
+    rec["occupation_mappings"] = serde_json::json!([
+        {"field": "experiences[7]", "cp2011": "6.2.1", "confidence": 1.5, "confident": false},
+        {"field": "desired_isco[0]", "cp2011": "6.2.1.2.0", "confidence": 0.2, "confident": false}
+    ]);
+    let errs = check(&rec).unwrap();
+    for want in [
+        "occupation_mappings[0].field: names no ISCO code of this record",
+        "occupation_mappings[0].cp2011: not a CP2011 code",
+        "occupation_mappings[0].confidence: must be 0..=1",
+        "occupation_mappings[1].confident: is false, so desired_isco[0] must be a bare ISCO major group",
+    ] {
+        assert!(errs.contains(want), "missing {want:?} in\n{errs}");
+    }
+}
+
+#[test]
+fn a_percettore_gets_a_note_not_a_guessed_benefit() {
+    let doc = full().replace("<cl:percettore>NO</cl:percettore>", "<cl:percettore>SI</cl:percettore>");
+    let imp = Importer::default().candidatura(doc.as_bytes(), "c.xml").unwrap();
+    assert!(imp.record.benefit.is_none());
+    assert!(imp.report.notes.iter().any(|n| n.starts_with("percettore SI")), "{:?}", imp.report.notes);
+}

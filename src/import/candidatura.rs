@@ -61,6 +61,21 @@ pub(super) fn map<'a, 'i>(
         .as_ref()
         .and_then(|s| p.required_value(s, "datainserimento"))
         .and_then(|(el, v)| date(p, &el, &v));
+    // Income support is said (SI/NO) but not which scheme or how much: congruity needs
+    // both, so the record carries no benefit; the report says so.
+    if let Some(s) = &sys {
+        let says = s
+            .node
+            .children()
+            .find(|c| c.is_element() && c.tag_name().name() == "percettore")
+            .and_then(|c| c.text())
+            .map(|t| t.trim() == "SI");
+        if says == Some(true) {
+            notes.push(
+                "percettore SI: the scheme and monthly amount are not in ClicLavoro, so no benefit is recorded and congruity is not assessed; add them from the SAP".into(),
+            );
+        }
+    }
 
     // Lavoratore: only the domicile.
     let worker = p.required(&root, "Lavoratore");
