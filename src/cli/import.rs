@@ -31,14 +31,10 @@ pub(super) struct ImportArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     /// Write the import report here, one JSON object per document (default: a
-    /// summary on standard error).
+    /// summary on standard error). Occupations are mapped with the Italian labels of
+    /// `--esco` (without them, they keep only their ISCO major group, marked unknown).
     #[arg(long)]
     report: Option<PathBuf>,
-    /// ESCO occupations with labels in the language of the documents (Italian): the
-    /// folder of the official ESCO CSV download holding `occupations_it.csv`, or that
-    /// file. Without it, occupations keep only their ISCO major group, marked unknown.
-    #[arg(long)]
-    esco: Option<PathBuf>,
 }
 
 static IMPORTER: OnceLock<Importer> = OnceLock::new();
@@ -48,17 +44,34 @@ pub(super) fn importer() -> &'static Importer {
     IMPORTER.get_or_init(Importer::default)
 }
 
-/// Loads occupation labels from an ESCO download, for every later import.
-pub(super) fn set_esco(path: &Path) -> Result<()> {
-    let file = if path.is_dir() {
-        path.join("occupations_it.csv")
-    } else {
-        path.to_path_buf()
-    };
-    let text = std::fs::read_to_string(&file)
-        .with_context(|| format!("reading ESCO occupations {}", file.display()))?;
-    let entries = rosa::import::occupation::parse_occupations_csv(&text)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+/// Loads the Italian occupation labels (`occupations_it.csv`, in a folder of `paths` or
+/// named directly) for every later import. Paths without them (an English zip, the
+/// relations) are left to the rest of rosa; no Italian labels at all is said on stderr.
+pub(super) fn set_esco(paths: &[PathBuf]) -> Result<()> {
+    let mut entries = Vec::new();
+    let mut found = false;
+    for path in paths {
+        let file = if path.is_dir() {
+            path.join("occupations_it.csv")
+        } else {
+            path.to_path_buf()
+        };
+        if file.file_name().and_then(|n| n.to_str()) != Some("occupations_it.csv") || !file.is_file() {
+            continue;
+        }
+        found = true;
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("reading ESCO occupations {}", file.display()))?;
+        entries.extend(
+            rosa::import::occupation::parse_occupations_csv(&text)
+                .map_err(|e| rosa::Error::input(rosa::FieldError::new("-", e).at(&file.display().to_string(), 1, "-")))?,
+        );
+    }
+    if !found {
+        eprintln!(
+            "rosa: --esco: no occupations_it.csv (Italian ESCO occupation labels) found; ClicLavoro occupations keep only their ISCO major group"
+        );
+    }
     let importer = Importer::new(rosa::import::OccupationMatcher::new(entries));
     IMPORTER
         .set(importer)
@@ -161,9 +174,6 @@ fn summary(reports: &[DocumentReport], out: &mut impl Write) {
 
 /// `rosa import`.
 pub(super) fn run(a: ImportArgs) -> Result<()> {
-    if let Some(esco) = &a.esco {
-        set_esco(esco)?;
-    }
     match a.kind {
         KindArg::Candidatura => run_kind::<CandidateRecord>(&a, DocumentKind::Candidatura),
         KindArg::Vacancy => run_kind::<VacancyRecord>(&a, DocumentKind::Vacancy),

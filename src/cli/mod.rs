@@ -25,6 +25,11 @@ use rosa::{Engine, Policy};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The official ESCO CSV download (its unzipped folder, or a CSV file; repeatable).
+    /// For now rosa reads the Italian occupation labels (`occupations_it.csv`) from it,
+    /// to map the CP2011 occupations of ClicLavoro documents to ISCO-08 unit groups.
+    #[arg(long, global = true, value_name = "PATH")]
+    esco: Vec<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -285,6 +290,9 @@ struct RosterArgs {
 /// Parses the command line and runs it.
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
+    if !cli.esco.is_empty() {
+        import::set_esco(&cli.esco)?;
+    }
     match cli.command {
         Command::Demo(a) => demo::run(a.candidates, a.vacancies, a.seed),
         Command::Gen(a) => gen(a),
