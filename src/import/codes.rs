@@ -167,14 +167,16 @@ pub fn patentino(code: &str) -> Option<&'static str> {
 }
 
 /// rosa contract kind of a ClicLavoro contract type (`idtipologiacontratto`,
-/// `[A-Z][0-9]{2}`: the UniLav *tipologia contrattuale* family without its last level).
-/// Kinds rosa does not model (intermittent, self-employment, collaborations) are `None`.
+/// `[A-Z][0-9]{2}`: the UniLav *tipologia contrattuale* family without its last level:
+/// A.01 *tempo indeterminato*, A.02 *tempo determinato*, A.03 *apprendistato*, C.01
+/// *tirocinio*). Every other family (intermittent, shared, home work, self-employment,
+/// collaborations, and agency work, whose family code rosa could not check) is `None`:
+/// left out and reported, never guessed.
 pub fn contract(code: &str) -> Option<ContractType> {
     Some(match code {
         "A01" => ContractType::Permanent,
-        "A02" | "A04" => ContractType::FixedTerm,
+        "A02" => ContractType::FixedTerm,
         "A03" => ContractType::Apprenticeship,
-        "A09" | "L01" | "L02" => ContractType::Agency,
         "C01" => ContractType::Internship,
         _ => return None,
     })

@@ -188,6 +188,7 @@ pub(super) fn map<'a, 'i>(
             notes.push(format!(
                 "hours_per_week {hours}: ClicLavoro carries no hours, set from the working mode"
             ));
+            notes.push("shifts and nights false: ClicLavoro vacancies do not say".into());
             if let Some((el, v)) = p.value(&co, "retribuzioneannualorda") {
                 match v.parse::<u32>() {
                     Ok(annual) if v.len() <= 9 => {
