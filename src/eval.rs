@@ -294,6 +294,7 @@ pub fn run(cfg: &EvalConfig) -> Result<Report> {
         vacancies: cfg.queries * TRIES_PER_QUERY,
         seed: cfg.seed,
         as_of: cfg.as_of,
+        profile: crate::gen::Profile::Default,
     };
     let (candidates, truth): (Vec<CandidateRecord>, HashMap<String, Vec<&'static str>>) = {
         use rayon::prelude::*;
@@ -426,6 +427,7 @@ mod tests {
             vacancies: 0,
             seed: 7,
             as_of: Date::parse("2026-11-01").unwrap(),
+            profile: crate::gen::Profile::Default,
         };
         let mut c = gen::candidate(&cfg, 0);
         c.experiences.truncate(1);
@@ -451,6 +453,7 @@ mod tests {
             vacancies: 50,
             seed: 3,
             as_of: Date::parse("2026-11-01").unwrap(),
+            profile: crate::gen::Profile::Default,
         };
         for i in 0..cfg.candidates {
             let c = gen::candidate(&cfg, i);

@@ -33,6 +33,15 @@
 //!   mode preselection 88%, targeted nominative 5%, targeted numeric 4%, public selection
 //!   3% (half of which carry a sample of 20–200 applicants).
 //!
+//! - **Profiles** ([`Profile`]). All of the above is [`Profile::Default`]. [`Profile::Wide`]
+//!   (*bacini ampi*) changes three things and nothing else: domiciles and workplaces are
+//!   drawn from a few metropolitan areas (70% within 40 km of Milan, 8% within 30 km of
+//!   Rome, 6% within 25 km of Naples, 5% within 25 km of Turin, each by population; the
+//!   other 11% over Italy as above); the reach (`max_km`) is 50–80 km for 80% of people,
+//!   20–45 km for 10% and 81–150 km for 10%; and 55% of vacancies require no skill (30%
+//!   one, 15% two). A vacancy in Milan's area then has most of the register within
+//!   reach: at 1M candidates, eligible pools of 50,000–400,000.
+//!
 //! The generator never fails: every record it makes passes
 //! [`crate::model::parse_record`] (tested on thousands of records).
 
@@ -70,6 +79,39 @@ pub struct GenConfig {
     pub seed: u64,
     /// Reference date: DIDs, confirmations and publications are placed before it.
     pub as_of: Date,
+    /// What kind of territory and vacancies: [`Profile::Default`] or [`Profile::Wide`].
+    pub profile: Profile,
+}
+
+/// The shape of a generated data set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Profile {
+    /// People and workplaces over all of Italy by population, a reach of 10–55 km for most,
+    /// and 0–2 required skills per vacancy: eligible pools of a few thousand at 1M.
+    #[default]
+    Default,
+    /// Wide pools (*bacini ampi*): most people in a few metropolitan areas (Milan's
+    /// above all), a reach of 50–80 km for most, half of the vacancies without a
+    /// required skill: eligible pools of 50,000–400,000 at 1M.
+    Wide,
+}
+
+impl Profile {
+    /// Every profile, default first.
+    pub const ALL: [Profile; 2] = [Profile::Default, Profile::Wide];
+
+    /// The name used on the command line (`default`, `wide`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Default => "default",
+            Profile::Wide => "wide",
+        }
+    }
+
+    /// The profile of a name, if known.
+    pub fn from_name(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
 }
 
 /// Generated records, in id order.
@@ -712,6 +754,9 @@ struct Tables {
     /// Comuni with residents, and the cumulative population up to each.
     comune_ids: Vec<ComuneId>,
     comune_cum: Vec<u64>,
+    /// The metropolitan areas of [`METROS`], in order: their comuni with residents
+    /// and the cumulative population ([`Profile::Wide`]).
+    metros: Vec<(Vec<ComuneId>, Vec<u64>)>,
     professions: Vec<Profession>,
     cum_candidates: Vec<u64>,
     cum_vacancies: Vec<u64>,
@@ -720,6 +765,25 @@ struct Tables {
     #[cfg_attr(not(test), allow(dead_code))]
     unresolved: Vec<&'static str>,
 }
+
+/// A metropolitan area of [`Profile::Wide`]: the comuni within `radius_km` of the
+/// centre's centroid hold `per_mille` of the people and of the workplaces.
+struct Metro {
+    centre: &'static str,
+    radius_km: f64,
+    per_mille: u32,
+}
+
+/// Milan's area (about the provinces of Milano, Monza, Lodi and the nearer parts of
+/// Varese, Como, Lecco, Bergamo, Pavia and Novara) takes 70%, as in the regional
+/// registers where one area dominates; Rome, Naples and Turin 8%, 6% and 5%; the
+/// remaining 11% live anywhere in Italy by population.
+const METROS: &[Metro] = &[
+    Metro { centre: "015146", radius_km: 40.0, per_mille: 700 },
+    Metro { centre: "058091", radius_km: 30.0, per_mille: 80 },
+    Metro { centre: "063049", radius_km: 25.0, per_mille: 60 },
+    Metro { centre: "001272", radius_km: 25.0, per_mille: 50 },
+];
 
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
@@ -740,6 +804,22 @@ fn build_tables() -> Tables {
             comune_cum.push(total);
         }
     }
+
+    let metros = METROS
+        .iter()
+        .map(|m| {
+            let centre = comuni.lookup(m.centre).expect("metropolitan centre in comuni.csv");
+            let (mut ids, mut cum, mut total) = (Vec::new(), Vec::new(), 0u64);
+            for (id, c) in comuni.iter() {
+                if c.population > 0 && comuni.distance_km(centre, id) <= m.radius_km {
+                    total += u64::from(c.population);
+                    ids.push(id);
+                    cum.push(total);
+                }
+            }
+            (ids, cum)
+        })
+        .collect();
 
     // Italian labels by skill, and exact preferred labels, for resolving the table.
     let mut italian_of: BTreeMap<SkillId, Vec<&'static str>> = BTreeMap::new();
@@ -842,6 +922,7 @@ fn build_tables() -> Tables {
         comuni,
         comune_ids,
         comune_cum,
+        metros,
         professions,
         cum_candidates: cum(|s| s.weight.0),
         cum_vacancies: cum(|s| s.weight.1),
@@ -854,6 +935,23 @@ impl Tables {
     /// A comune drawn with probability proportional to its population.
     fn comune(&self, rng: &mut Rng) -> ComuneId {
         self.comune_ids[rng.cumulative(&self.comune_cum)]
+    }
+
+    /// A comune where people live and work under `profile`: by population over Italy
+    /// ([`Profile::Default`]), or first a metropolitan area by its share of [`METROS`]
+    /// (the rest of Italy otherwise), then a comune in it by population.
+    fn place(&self, profile: Profile, rng: &mut Rng) -> ComuneId {
+        if profile == Profile::Default {
+            return self.comune(rng);
+        }
+        let mut r = rng.below(1000) as u32;
+        for (m, (ids, cum)) in METROS.iter().zip(&self.metros) {
+            if r < m.per_mille {
+                return ids[rng.cumulative(cum)];
+            }
+            r -= m.per_mille;
+        }
+        self.comune(rng)
     }
 
     /// The code of a comune as a record writes it: Belfiore with probability `belfiore`.
@@ -1092,7 +1190,7 @@ fn make_candidate(
     let as_of = cfg.as_of;
     let this_year = year_of(as_of);
 
-    let home = t.comune(rng);
+    let home = t.place(cfg.profile, rng);
     let domicile = t.comune_code(home, rng, 0.10);
 
     // Ranking data first: age shapes the rest.
@@ -1271,10 +1369,15 @@ fn make_candidate(
     }
 
     // Declared availability.
-    let max_km = if rng.chance(0.85) {
-        10 + 5 * rng.range(0, 10)
-    } else {
-        rng.range(61, 150)
+    let max_km = match cfg.profile {
+        Profile::Default if rng.chance(0.85) => 10 + 5 * rng.range(0, 10),
+        Profile::Default => rng.range(61, 150),
+        // Wide: a metropolitan commuter belt.
+        Profile::Wide => match rng.below(10) {
+            0..=7 => rng.range(50, 80),
+            8 => rng.range(20, 45),
+            _ => rng.range(81, 150),
+        },
     };
     let young = age <= 29;
     let contracts: Vec<ContractType> = if rng.chance(0.35) {
@@ -1657,7 +1760,7 @@ fn make_vacancy(
     let employers = (cfg.vacancies / 3).clamp(10, 99_999) as u64;
     let employer = format!("E{:05}", 1 + rng.below(employers));
     let title = rng.pick(spec.titles).to_string();
-    let place = t.comune(rng);
+    let place = t.place(cfg.profile, rng);
     let workplace = t.comune_code(place, rng, 0.05);
 
     // Skills: 3–6, 0–2 of them required (taken from the profession's own skills).
@@ -1666,7 +1769,11 @@ fn make_vacancy(
     if let Some(truth) = truth {
         truth.extend(chosen.iter().map(|(s, _)| s.uri));
     }
-    let n_required = rng.weighted(&[40, 40, 20]).min(chosen.len());
+    let required_weights = match cfg.profile {
+        Profile::Default => [40, 40, 20],
+        Profile::Wide => [55, 30, 15],
+    };
+    let n_required = rng.weighted(&required_weights).min(chosen.len());
     let mut required = [usize::MAX; 2];
     for k in 0..n_required {
         loop {
@@ -2024,6 +2131,7 @@ mod tests {
             vacancies,
             seed,
             as_of: Date::parse("2026-11-15").unwrap(),
+            profile: Profile::Default,
         }
     }
 
@@ -2463,6 +2571,79 @@ mod tests {
                 let d = strsim::levenshtein(&m, label);
                 assert!((1..=2).contains(&d), "{label} -> {m}");
             }
+        }
+    }
+
+    /// The default profile's files as they were before profiles existed (seed 42,
+    /// 2,000 candidates, 200 vacancies, as of 2026-11-15), by sha256: a change of
+    /// the default data must be deliberate (benches and recorded figures rest on it).
+    #[test]
+    fn default_profile_output_is_unchanged() {
+        use sha2::{Digest, Sha256};
+        let dir = tempfile::tempdir().unwrap();
+        write_dir(&generate(&cfg(2000, 200, 42)), dir.path()).unwrap();
+        let digest = |f: &str| {
+            let bytes = std::fs::read(dir.path().join(f)).unwrap();
+            crate::policy::hex(&Sha256::digest(&bytes))
+        };
+        assert_eq!(digest("candidates.jsonl"), DEFAULT_CANDIDATES_SHA256);
+        assert_eq!(digest("vacancies.jsonl"), DEFAULT_VACANCIES_SHA256);
+    }
+
+    const DEFAULT_CANDIDATES_SHA256: &str =
+        "2618d17e4f6535680794719d3667966ed0fe0e9bcfb1280e06df011a348eb3a0";
+    const DEFAULT_VACANCIES_SHA256: &str =
+        "1efaee4f12696ad0699fdca16174dc56d852e36c08930aac18b40d70d6b18d96";
+
+    #[test]
+    fn wide_profile_concentrates_people_and_widens_reach() {
+        let c = GenConfig {
+            profile: Profile::Wide,
+            ..cfg(6000, 600, 42)
+        };
+        let data = generate(&c);
+        let comuni = Comuni::embedded();
+        let milan = comuni.lookup("015146").unwrap();
+        let n = data.candidates.len() as f64;
+        let near_milan = data
+            .candidates
+            .iter()
+            .filter(|p| comuni.distance_km(milan, comuni.lookup(&p.domicile).unwrap()) <= 40.0)
+            .count() as f64
+            / n;
+        // 70% drawn in the area, plus the few of the rest of Italy who fall in it.
+        assert!((0.67..0.78).contains(&near_milan), "{near_milan}");
+        let reach = data
+            .candidates
+            .iter()
+            .filter(|p| (50..=80).contains(&p.availability.max_km))
+            .count() as f64
+            / n;
+        assert!((0.77..0.83).contains(&reach), "{reach}");
+        let no_required = data
+            .vacancies
+            .iter()
+            .filter(|v| !v.skills.iter().any(|s| s.required))
+            .count() as f64
+            / data.vacancies.len() as f64;
+        assert!(no_required >= 1.0 / 3.0, "{no_required}");
+        let work_near_milan = data
+            .vacancies
+            .iter()
+            .filter(|v| comuni.distance_km(milan, comuni.lookup(&v.workplace).unwrap()) <= 40.0)
+            .count() as f64
+            / data.vacancies.len() as f64;
+        assert!((0.62..0.80).contains(&work_near_milan), "{work_near_milan}");
+        // Deterministic, valid, and different from the default profile's data.
+        assert_eq!(generate(&c), data);
+        assert_ne!(generate(&cfg(50, 5, 42)).candidates[..], data.candidates[..50]);
+        for (i, p) in data.candidates.iter().take(500).enumerate() {
+            let line = serde_json::to_string(p).unwrap();
+            parse_record::<CandidateRecord>(&line, "gen", i + 1).unwrap();
+        }
+        for (i, v) in data.vacancies.iter().enumerate() {
+            let line = serde_json::to_string(v).unwrap();
+            parse_record::<VacancyRecord>(&line, "gen", i + 1).unwrap();
         }
     }
 

@@ -524,6 +524,7 @@ mod tests {
             vacancies: 80,
             seed: 11,
             as_of: Date::parse("2026-11-01").unwrap(),
+            profile: crate::gen::Profile::Default,
         });
         let index = Index::build(None, g.candidates, Vec::new(), None).unwrap();
         let policy = crate::Policy::default();

@@ -234,3 +234,58 @@ fn batch_prints_one_roster_per_line_in_input_order() {
         .collect();
     assert_eq!(statuses, ["match", "match", "match"]);
 }
+
+/// `rosa bench --index DIR --vacancies FILE` reports on an integrator's own index
+/// and writes nothing into it (issue 17).
+#[test]
+fn bench_on_an_existing_index_reports_and_writes_nothing() {
+    let (tmp, idx) = fixture_index();
+    let vacancies = tmp.path().join("vacancies.jsonl");
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("vacancy.json")).unwrap()).unwrap();
+    let first = v.to_string();
+    v["id"] = "V002".into();
+    std::fs::write(&vacancies, format!("{first}\n{v}\n")).unwrap();
+    let listing = |dir: &std::path::Path| {
+        let mut out = Vec::new();
+        for e in walk(dir) {
+            let meta = std::fs::metadata(&e).unwrap();
+            out.push((e, meta.len(), meta.modified().unwrap()));
+        }
+        out.sort();
+        out
+    };
+    let before = listing(&idx);
+    let policy = fixture("policy.toml");
+    let out = rosa_ok(&[
+        "bench",
+        "--index",
+        idx.to_str().unwrap(),
+        "--vacancies",
+        vacancies.to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+    ]);
+    assert!(out.contains("roster latency"), "{out}");
+    assert!(out.contains("(2 rosters, eligible median 6, max 6)"), "{out}");
+    assert!(out.contains("eligible < 1k"), "{out}");
+    assert!(out.contains("batch"), "{out}");
+    assert_eq!(listing(&idx), before, "bench changed the index directory");
+
+    // Without an index, --vacancies is a count; a file name there is a usage error.
+    let bad = rosa(&["bench", "--vacancies", vacancies.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}

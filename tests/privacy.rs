@@ -16,6 +16,7 @@ fn setup() -> (Engine, Vec<rosa::model::VacancyRecord>, Policy) {
         vacancies: 40,
         seed: 11,
         as_of,
+        profile: rosa::gen::Profile::Default,
     });
     let engine = Engine::in_memory(data.candidates, data.vacancies.clone()).unwrap();
     let policy = Policy {

@@ -16,6 +16,7 @@ fn data(n: usize, seed: u64) -> (Vec<CandidateRecord>, Vec<VacancyRecord>) {
         vacancies: 30,
         seed,
         as_of: Date::parse("2026-11-01").unwrap(),
+        profile: rosa::gen::Profile::Default,
     });
     (g.candidates, g.vacancies)
 }

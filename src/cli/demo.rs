@@ -14,6 +14,7 @@ pub fn run(candidates: usize, vacancies: usize, seed: u64) -> Result<()> {
         vacancies,
         seed,
         as_of,
+        profile: rosa::gen::Profile::Default,
     });
     let tmp = tempfile::Builder::new().prefix("rosa-demo-").tempdir()?;
     let dir = tmp.path().join("index");

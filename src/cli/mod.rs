@@ -38,20 +38,31 @@ enum Command {
     Demo(DemoArgs),
     /// Writes synthetic, reproducible candidates.jsonl and vacancies.jsonl.
     Gen(GenArgs),
-    /// Latency report on generated data: build, reopen, p50/p95/p99, batch rosters/s.
+    /// Latency report: build, reopen, p50/p95/p99 overall and by eligible pool, batch
+    /// rosters/s; on generated data of both profiles, or on --index DIR --vacancies FILE.
     Bench {
         /// Candidates to generate.
         #[arg(long, default_value_t = 100_000)]
         candidates: usize,
-        /// Vacancies (rosters) to run.
-        #[arg(long, default_value_t = 200)]
-        vacancies: usize,
+        /// Vacancies (rosters) to generate (default 200); with --index, the vacancies
+        /// file to run (one JSON per line).
+        #[arg(long)]
+        vacancies: Option<String>,
         /// Generator seed.
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// Keep the index in this directory instead of a temporary one.
-        #[arg(long)]
+        /// Generator profile: default, wide, or all (both, one after the other).
+        #[arg(long, default_value = "all")]
+        profile: String,
+        /// Keep the index in this directory instead of a temporary one (one profile).
+        #[arg(long, conflicts_with = "index")]
         keep: Option<PathBuf>,
+        /// Run on this existing index and --vacancies FILE, generating nothing.
+        #[arg(long, requires = "vacancies")]
+        index: Option<PathBuf>,
+        /// Policy TOML of the rosters on --index (default: built-in).
+        #[arg(long, requires = "index")]
+        policy: Option<PathBuf>,
     },
     /// Builds and maintains an index.
     #[command(subcommand)]
@@ -180,9 +191,18 @@ struct GenArgs {
     /// Reference date of the generated dates (default today).
     #[arg(long)]
     as_of: Option<String>,
+    /// `default` (population over Italy, local reach) or `wide` (a few metropolitan
+    /// areas, 50–80 km reach, half the vacancies without required skills).
+    #[arg(long, default_value = "default", value_parser = parse_profile)]
+    profile: rosa::gen::Profile,
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
+}
+
+fn parse_profile(s: &str) -> std::result::Result<rosa::gen::Profile, String> {
+    rosa::gen::Profile::from_name(s)
+        .ok_or_else(|| format!("must be default or wide, got {s:?}"))
 }
 
 #[derive(Subcommand)]
@@ -300,8 +320,27 @@ pub fn run() -> Result<()> {
             candidates,
             vacancies,
             seed,
+            profile,
             keep,
-        } => bench::run(candidates, vacancies, seed, keep.as_deref()),
+            index,
+            policy,
+        } => {
+            let profiles = match profile.as_str() {
+                "all" => rosa::gen::Profile::ALL.to_vec(),
+                p => vec![rosa::gen::Profile::from_name(p).ok_or_else(|| {
+                    UsageError(format!("--profile: must be default, wide or all, got {p:?}"))
+                })?],
+            };
+            bench::run(bench::Args {
+                candidates,
+                vacancies,
+                seed,
+                keep,
+                profiles,
+                index,
+                policy,
+            })
+        }
         Command::Index(IndexCommand::Build {
             candidates,
             vacancies,
@@ -512,14 +551,16 @@ fn gen(a: GenArgs) -> Result<()> {
         vacancies: a.vacancies,
         seed: a.seed,
         as_of,
+        profile: a.profile,
     };
     let data = rosa::gen::generate(&cfg);
     rosa::gen::write_dir(&data, &a.out)?;
     eprintln!(
-        "rosa: wrote {} candidates and {} vacancies to {} (seed {}, as of {})",
+        "rosa: wrote {} candidates and {} vacancies to {} (profile {}, seed {}, as of {})",
         data.candidates.len(),
         data.vacancies.len(),
         a.out.display(),
+        a.profile.name(),
         a.seed,
         as_of
     );

@@ -1151,6 +1151,7 @@ mod tests {
             vacancies: 30,
             seed: 7,
             as_of: Date::parse("2026-11-01").unwrap(),
+            profile: crate::gen::Profile::Default,
         });
         Index::build(Some(dir), g.candidates, Vec::new(), None).unwrap();
         g.vacancies
