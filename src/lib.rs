@@ -73,7 +73,8 @@ struct Logged<'a> {
     kind: &'a str,
     vacancy_id: Option<&'a str>,
     candidate_id: Option<&'a str>,
-    policy: Option<&'a Policy>,
+    /// The policy's fingerprint, for queries.
+    policy: Option<String>,
     output_hash: String,
 }
 
@@ -156,7 +157,7 @@ impl Engine {
             audit::AuditRecord::new(what.kind, self.index.generation(), &input, what.output_hash);
         rec.vacancy_id = what.vacancy_id.map(str::to_string);
         rec.candidate_id = what.candidate_id.map(str::to_string);
-        rec.policy_fingerprint = what.policy.map(Policy::fingerprint);
+        rec.policy_fingerprint = what.policy;
         rec.input = Some(input);
         rec
     }
@@ -212,7 +213,8 @@ impl Engine {
                         kind: "roster",
                         vacancy_id: Some(&v.id),
                         candidate_id: None,
-                        policy: Some(policy),
+                        // The roster's own: the policy is not hashed again.
+                        policy: Some(r.policy_fingerprint.clone()),
                         output_hash: audit::hash_json(r),
                     };
                     self.audit_record(what, serde_json::json!({"vacancy": v, "policy": resolved}))
@@ -243,7 +245,7 @@ impl Engine {
                 kind: "explain",
                 vacancy_id: Some(&vacancy.id),
                 candidate_id: Some(candidate_id),
-                policy: Some(policy),
+                policy: Some(policy.fingerprint()),
                 output_hash: audit::hash_json(&e),
             },
             input,
@@ -260,7 +262,7 @@ impl Engine {
                 kind: "offers",
                 vacancy_id: None,
                 candidate_id: Some(candidate_id),
-                policy: Some(policy),
+                policy: Some(policy.fingerprint()),
                 output_hash: audit::hash_json(&o),
             },
             input,
