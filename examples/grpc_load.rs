@@ -5,11 +5,12 @@
 //! 1. `rosa::roster::roster` in the process (the roster alone, no audit);
 //! 2. `Engine::roster` (the roster plus its fsync'd audit record);
 //! 3. `Roster` calls to the server, in this process on 127.0.0.1, by 1, 2 and 8
-//!    concurrent clients (or the counts given), each sending a fixed number of calls.
+//!    concurrent clients (or the counts given).
 //!
-//! and prints p50/p95/p99 and rosters/s for each. Exits 1 if any request failed.
+//! Every line makes REQUESTS × the largest client count calls (split evenly among
+//! its clients), and prints p50/p95/p99 and rosters/s. Exits 1 if any request failed.
 //!
-//! Run: `cargo run --release --example grpc_load -- [CANDIDATES] [CLIENTS] [REQUESTS_PER_CLIENT] [PROFILE]`
+//! Run: `cargo run --release --example grpc_load -- [CANDIDATES] [CLIENTS] [REQUESTS] [PROFILE]`
 //! (defaults `100000 1,2,8 100 default`; PROFILE is `default` or `wide`).
 
 use std::time::{Duration, Instant};

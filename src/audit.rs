@@ -197,9 +197,10 @@ pub fn append(dir: &Path, record: AuditRecord) -> Result<AuditRecord> {
 ///
 /// **Group commit.** Concurrent calls in this process on the same log share one
 /// write and one sync: the first caller writes every batch queued so far (each
-/// batch contiguous, in arrival order) under the file lock, syncs, and wakes the
-/// others; batches that arrive meanwhile are written by the next one. A call
-/// returns only after a sync that covers its records. Other processes append
+/// batch contiguous, in arrival order) under the file lock, hands the writer's
+/// role on, syncs, and wakes the group; batches that arrive meanwhile are
+/// written by the next caller while this sync runs. A call returns only after a
+/// sync, begun after its records were written, succeeded. Other processes append
 /// under the same exclusive file lock, and the chain's tail is read back from
 /// the file whenever it changed since this process last wrote it.
 pub fn append_all(dir: &Path, records: Vec<AuditRecord>) -> Result<Vec<AuditRecord>> {
@@ -212,11 +213,15 @@ pub fn append_all(dir: &Path, records: Vec<AuditRecord>) -> Result<Vec<AuditReco
         if let Some(done) = st.done.remove(&id) {
             return done.map_err(|f| f.to_error(&log.path));
         }
-        if st.writing {
+        // Lead only when batches wait and no one is writing; a batch already
+        // written waits for its group's sync.
+        if st.writing || st.queue.is_empty() {
             st = log.cv.wait(st).unwrap_or_else(|e| e.into_inner());
             continue;
         }
-        // Lead: write every queued batch with one sync.
+        // Lead: write every queued batch, then let the next group be written
+        // while this one syncs (writes never wait for a sync; concurrent syncs
+        // are merged by the file system's journal).
         st.writing = true;
         let batches = std::mem::take(&mut st.queue);
         let sizes: Vec<(u64, usize)> = batches.iter().map(|(id, r)| (*id, r.len())).collect();
@@ -226,6 +231,16 @@ pub fn append_all(dir: &Path, records: Vec<AuditRecord>) -> Result<Vec<AuditReco
         let (outcome, tail) = write_group(&log.path, records, tail);
         st = log.state.lock().unwrap_or_else(|e| e.into_inner());
         st.tail = tail;
+        st.writing = false;
+        log.cv.notify_all();
+        drop(st);
+        // Durable before any caller of the group gets its answer.
+        let outcome = outcome.and_then(|(written, f)| {
+            f.sync_data()
+                .map(|()| written)
+                .map_err(|e| Failure::of(Error::io(&log.path, e)))
+        });
+        st = log.state.lock().unwrap_or_else(|e| e.into_inner());
         match outcome {
             Ok(mut written) => {
                 for (id, len) in sizes.into_iter().rev() {
@@ -239,7 +254,6 @@ pub fn append_all(dir: &Path, records: Vec<AuditRecord>) -> Result<Vec<AuditReco
                 }
             }
         }
-        st.writing = false;
         log.cv.notify_all();
     }
 }
@@ -323,15 +337,20 @@ impl GroupLog {
     }
 }
 
-/// Writes the records in order under the file lock and syncs: the records as
-/// written, and the log's new end (`None` when unknown).
+/// Writes the records in order under the file lock, without syncing: the
+/// records as written and the file to sync, and the log's new end (`None` when
+/// unknown).
+#[allow(clippy::type_complexity)]
 fn write_group(
     path: &Path,
     records: Vec<AuditRecord>,
     tail: Option<Tail>,
-) -> (std::result::Result<Vec<AuditRecord>, Failure>, Option<Tail>) {
+) -> (
+    std::result::Result<(Vec<AuditRecord>, std::fs::File), Failure>,
+    Option<Tail>,
+) {
     match write_locked(path, records, tail) {
-        Ok((written, tail)) => (Ok(written), Some(tail)),
+        Ok((written, tail, f)) => (Ok((written, f)), Some(tail)),
         Err(e) => (Err(Failure::of(e)), None),
     }
 }
@@ -340,7 +359,7 @@ fn write_locked(
     path: &Path,
     records: Vec<AuditRecord>,
     tail: Option<Tail>,
-) -> Result<(Vec<AuditRecord>, Tail)> {
+) -> Result<(Vec<AuditRecord>, Tail, std::fs::File)> {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     let io = |e| Error::io(path, e);
     let mut f = std::fs::OpenOptions::new()
@@ -396,11 +415,9 @@ fn write_locked(
     f.write_all(&lines).map_err(io)?;
     let len = f.metadata().map_err(io)?.len();
     f.unlock().map_err(io)?;
-    // Durable before any caller of the group gets its answer; synced outside the
-    // lock so that another process's append need not wait for it. A sync flushes
-    // every record written before it, so a durable record never follows a lost
-    // one, and a torn tail is cut by the next append.
-    f.sync_data().map_err(io)?;
+    // The caller syncs, outside the lock so that another writer need not wait
+    // for it. A sync flushes every record written before it, so a durable record
+    // never follows a lost one, and a torn tail is cut by the next append.
     let tail = Tail {
         dev: meta.dev(),
         ino: meta.ino(),
@@ -408,7 +425,7 @@ fn write_locked(
         seq: seq - 1,
         hash: prev,
     };
-    Ok((written, tail))
+    Ok((written, tail, f))
 }
 
 /// The result of [`verify`].
