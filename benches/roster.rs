@@ -66,7 +66,10 @@ fn by_bucket<'v>(
         BUCKETS.iter().map(|(_, l)| (*l, Vec::new())).collect();
     for v in vacs.iter().filter(|v| !v.mode.is_graduatoria()) {
         let eligible = engine.roster(v, policy).expect("roster").eligible;
-        let b = BUCKETS.iter().rposition(|(lo, _)| eligible >= *lo).unwrap_or(0);
+        let b = BUCKETS
+            .iter()
+            .rposition(|(lo, _)| eligible >= *lo)
+            .unwrap_or(0);
         out[b].1.push(v);
     }
     out.retain(|(_, v)| !v.is_empty());

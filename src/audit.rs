@@ -117,7 +117,7 @@ impl AuditRecord {
     }
 }
 
-fn now_utc() -> String {
+pub(crate) fn now_utc() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -190,6 +190,34 @@ fn drop_torn_tail(f: &mut std::fs::File) -> std::io::Result<()> {
 pub fn append(dir: &Path, record: AuditRecord) -> Result<AuditRecord> {
     let mut written = append_all(dir, vec![record])?;
     Ok(written.pop().expect("one record appended"))
+}
+
+/// Where a record is in the log: kept in `CURRENT` for the record of the
+/// committed generation, so that opening the index finds a truncated, deleted
+/// or replaced log in one read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    /// The record's seq.
+    pub seq: u64,
+    /// The record's hash.
+    pub hash: String,
+    /// Byte offset just past the record's line.
+    pub end: u64,
+}
+
+/// Appends the record of a commit: the commit's point of no return. Synced
+/// under the lock, and on any failure the log is cut back to what it was, so
+/// the record is either durable and returned, or absent.
+pub fn append_commit(dir: &Path, record: AuditRecord) -> Result<(AuditRecord, Position)> {
+    let (mut written, end) = append_locked(dir, vec![record])?;
+    let r = written.pop().expect("one record appended");
+    let pos = Position {
+        seq: r.seq,
+        hash: r.hash.clone(),
+        end,
+    };
+    Ok((r, pos))
 }
 
 /// Appends records in order, each chained to the one before, and returns once
@@ -321,8 +349,7 @@ impl GroupLog {
     fn of(path: &Path) -> std::sync::Arc<GroupLog> {
         use std::collections::HashMap;
         use std::sync::{Arc, Mutex, OnceLock};
-        static LOGS: OnceLock<Mutex<HashMap<std::path::PathBuf, Arc<GroupLog>>>> =
-            OnceLock::new();
+        static LOGS: OnceLock<Mutex<HashMap<std::path::PathBuf, Arc<GroupLog>>>> = OnceLock::new();
         let mut logs = LOGS
             .get_or_init(Default::default)
             .lock()
@@ -384,7 +411,8 @@ fn write_locked(
                         serde_json::from_str(&line).map_err(|e| Error::Index {
                             path: path.to_path_buf(),
                             message: format!(
-                                "last audit record unreadable ({e}): run `rosa audit verify`"
+                                "last audit record unreadable ({}): `rosa audit repair` cuts the log to its last verifiable record",
+                                crate::error::clip(e.to_string(), 200)
                             ),
                         })?;
                     (prev.seq + 1, prev.hash)
@@ -428,78 +456,515 @@ fn write_locked(
     Ok((written, tail, f))
 }
 
+fn open_log(path: &Path) -> Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Writes records under the file lock and syncs them before unlocking; on any
+/// failure the log is cut back to its length before the write.
+fn append_locked(dir: &Path, records: Vec<AuditRecord>) -> Result<(Vec<AuditRecord>, u64)> {
+    let path = dir.join(AUDIT_FILE);
+    let mut f = open_log(&path)?;
+    f.lock().map_err(|e| Error::io(&path, e))?;
+    drop_torn_tail(&mut f).map_err(|e| Error::io(&path, e))?;
+    let last = last_line(&mut f).map_err(|e| Error::io(&path, e))?;
+    let (mut seq, mut prev) = match last {
+        None => (1, GENESIS.to_string()),
+        Some(line) => {
+            let prev: AuditRecord = serde_json::from_str(&line).map_err(|e| Error::Index {
+                path: path.clone(),
+                message: format!(
+                    "last audit record unreadable ({}): `rosa audit repair` cuts the log to its last verifiable record",
+                    crate::error::clip(e.to_string(), 200)
+                ),
+            })?;
+            (prev.seq + 1, prev.hash)
+        }
+    };
+    let mut lines = Vec::new();
+    let mut written = Vec::with_capacity(records.len());
+    for mut record in records {
+        record.seq = seq;
+        record.time = now_utc();
+        record.prev_hash = prev;
+        record.hash = record.compute_hash();
+        serde_json::to_writer(&mut lines, &record).expect("serialisable");
+        lines.push(b'\n');
+        seq += 1;
+        prev = record.hash.clone();
+        written.push(record);
+    }
+    let before = f.seek(SeekFrom::End(0)).map_err(|e| Error::io(&path, e))?;
+    let end = before + lines.len() as u64;
+    let wrote = crate::fault::check(&path)
+        .and_then(|()| f.write_all(&lines).map_err(|e| Error::io(&path, e)));
+    if let Err(e) = wrote {
+        // A partial line (disk full) would be cut by the next append anyway;
+        // cut it now so that nothing half-written stays.
+        let _ = f.set_len(before).and_then(|()| f.sync_data());
+        return Err(e);
+    }
+    let synced =
+        crate::fault::check(&path).and_then(|()| f.sync_data().map_err(|e| Error::io(&path, e)));
+    if let Err(e) = synced {
+        // Not durable, so not written: the caller's commit fails.
+        let _ = f.set_len(before).and_then(|()| f.sync_data());
+        return Err(e);
+    }
+    f.unlock().map_err(|e| Error::io(&path, e))?;
+    Ok((written, end))
+}
+
+/// Kinds of the records that commits append.
+pub const COMMIT_KINDS: [&str; 5] = ["build", "upsert", "remove", "outcome", "recovered"];
+
+/// Is this line (by its first bytes) the record of a commit? Records are
+/// serialised `seq`, `time`, `kind` first, so the kind is near the start.
+fn looks_like_commit(line: &[u8]) -> bool {
+    let head = &line[..line.len().min(160)];
+    COMMIT_KINDS.iter().any(|k| {
+        let needle = format!("\"kind\":\"{k}\"");
+        head.windows(needle.len()).any(|w| w == needle.as_bytes())
+    })
+}
+
+/// The commit records of the log (build, upsert, remove, outcome, recovered),
+/// in log order, each with the offset just past its line. Only lines that look
+/// like commits are parsed; an unreadable one is skipped (`verify` reports it).
+pub fn commit_records(dir: &Path) -> Result<Vec<(AuditRecord, u64)>> {
+    let path = dir.join(AUDIT_FILE);
+    let f = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+    let mut out = Vec::new();
+    let mut line = Vec::new();
+    let mut offset = 0u64;
+    loop {
+        line.clear();
+        let n = r
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::io(&path, e))?;
+        if n == 0 || line.last() != Some(&b'\n') {
+            break; // the end, or a torn last line
+        }
+        offset += n as u64;
+        if looks_like_commit(&line) {
+            if let Ok(rec) = serde_json::from_slice::<AuditRecord>(&line) {
+                if COMMIT_KINDS.contains(&rec.kind.as_str()) {
+                    out.push((rec, offset));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The commit record of `generation` whose output is `output_hash`, if the log
+/// holds one (a commit whose `CURRENT` switch did not happen is recovered from it).
+pub fn find_commit(dir: &Path, generation: u64, output_hash: &str) -> Result<Option<Position>> {
+    Ok(commit_records(dir)?
+        .into_iter()
+        .rev()
+        .find(|(r, _)| r.index_generation == generation && r.output_hash == output_hash)
+        .map(|(r, end)| Position {
+            seq: r.seq,
+            hash: r.hash,
+            end,
+        }))
+}
+
+/// Checks that the log holds, at `pos`, the record of the committed
+/// `generation` (one read): a log truncated, deleted or replaced behind the
+/// index is an error that says so. Also returns the generation of the log's
+/// last record (a log that knows a later generation than `CURRENT` means
+/// `CURRENT` was rewound).
+pub fn check_position(dir: &Path, pos: &Position, generation: u64) -> Result<u64> {
+    let path = dir.join(AUDIT_FILE);
+    let lost = |why: String| Error::Index {
+        path: path.clone(),
+        message: format!(
+            "{why}: the record of the committed generation {generation} (seq {}) is not there, \
+             so the log was truncated, deleted or replaced behind the index; restore audit.log \
+             from a backup (`rosa audit verify` says where it breaks)",
+            pos.seq
+        ),
+    };
+    let mut f = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(lost("audit.log is missing".into()))
+        }
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let len = f.seek(SeekFrom::End(0)).map_err(|e| Error::io(&path, e))?;
+    if len < pos.end {
+        return Err(lost(format!(
+            "audit.log has {len} bytes, fewer than {}",
+            pos.end
+        )));
+    }
+    // The line that ends at `end`.
+    // A commit record is small (its input is a hash, ids or an outcome).
+    let start = pos.end.saturating_sub(64 << 10);
+    let mut buf = vec![0u8; (pos.end - start) as usize];
+    f.seek(SeekFrom::Start(start))
+        .and_then(|_| f.read_exact(&mut buf))
+        .map_err(|e| Error::io(&path, e))?;
+    let body = buf.strip_suffix(b"\n").unwrap_or(&[]);
+    let line = match body.iter().rposition(|&b| b == b'\n') {
+        Some(p) => &body[p + 1..],
+        None if start == 0 => body,
+        None => &[][..],
+    };
+    match serde_json::from_slice::<AuditRecord>(line) {
+        Ok(r) if r.seq == pos.seq && r.hash == pos.hash && r.index_generation == generation => {}
+        _ => {
+            return Err(lost(format!(
+                "audit.log at byte {} holds another record",
+                pos.end
+            )))
+        }
+    }
+    let last = last_line(&mut f)
+        .map_err(|e| Error::io(&path, e))?
+        .and_then(|l| serde_json::from_str::<AuditRecord>(&l).ok())
+        .map_or(generation, |r| r.index_generation);
+    Ok(last)
+}
+
 /// The result of [`verify`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verification {
     /// Records read.
     pub records: u64,
-    /// True when the whole chain holds.
+    /// True when the whole chain holds and the log agrees with the manifests
+    /// and `CURRENT`.
     pub ok: bool,
     /// The first broken record: line number and why.
     pub first_broken: Option<(u64, String)>,
+    /// Commit records in the log (build, upsert, remove, outcome, recovered).
+    pub commits: u64,
+    /// The committed generation (`CURRENT`, completed from the log when its
+    /// switch did not happen); `None` without an index.
+    pub committed_generation: Option<u64>,
+    /// Where the log, the manifests and `CURRENT` disagree: a committed
+    /// generation without its record, a record without its manifest or with
+    /// another commit list, generations logged twice or out of order, a
+    /// `CURRENT` behind the log (rewound) or ahead of it (records lost).
+    pub problems: Vec<String>,
 }
 
-/// Checks the hash chain of the log of `dir`.
-pub fn verify(dir: &Path) -> Result<Verification> {
+/// One line of the log, verified against the chain so far.
+enum Checked {
+    Good(Box<AuditRecord>),
+    Broken(String),
+}
+
+fn check_line(line: &[u8], line_no: u64, prev: &str) -> Checked {
+    let r: AuditRecord = match serde_json::from_slice(line) {
+        Ok(r) => r,
+        Err(e) => {
+            return Checked::Broken(format!(
+                "not an audit record: {}",
+                crate::error::clip(e.to_string(), 200)
+            ))
+        }
+    };
+    if r.seq != line_no {
+        return Checked::Broken(format!("seq {} where {line_no} was expected", r.seq));
+    }
+    if r.prev_hash != prev {
+        return Checked::Broken(format!(
+            "prev_hash {} does not match the previous record's hash {prev}",
+            r.prev_hash
+        ));
+    }
+    let h = r.compute_hash();
+    if h != r.hash {
+        return Checked::Broken(format!(
+            "hash {} does not match its content ({h}): the record was altered",
+            r.hash
+        ));
+    }
+    if let Some(input) = &r.input {
+        if hash_json(input) != r.input_hash {
+            return Checked::Broken("input does not match input_hash".into());
+        }
+    }
+    Checked::Good(Box::new(r))
+}
+
+/// What [`walk`] found: records verified, the offset where they end, and the
+/// first broken line (number, why).
+type Walked = (u64, u64, Option<(u64, String)>);
+
+/// Walks the log: calls `each(record, end offset)` for every record of the
+/// verified prefix; returns the number of records, the offset where the
+/// verified prefix ends, and the first broken line (number, why) if any. A
+/// last line without its newline is torn: broken as well.
+fn walk(dir: &Path, mut each: impl FnMut(&AuditRecord, u64)) -> Result<Walked> {
     let path = dir.join(AUDIT_FILE);
     let f = match std::fs::File::open(&path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Verification {
-                records: 0,
-                ok: true,
-                first_broken: None,
-            })
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((0, 0, None)),
         Err(e) => return Err(Error::io(&path, e)),
     };
+    let mut r = std::io::BufReader::with_capacity(1 << 20, f);
     let mut prev = GENESIS.to_string();
-    let mut n = 0u64;
-    for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
-        let line_no = i as u64 + 1;
-        let broken = |why: String| {
-            Ok(Verification {
-                records: n,
-                ok: false,
-                first_broken: Some((line_no, why)),
-            })
-        };
-        let line = match line {
-            Ok(l) => l,
-            Err(e) => return broken(format!("unreadable: {e}")),
-        };
-        let r: AuditRecord = match serde_json::from_str(&line) {
-            Ok(r) => r,
-            Err(e) => return broken(format!("not an audit record: {e}")),
-        };
-        if r.seq != line_no {
-            return broken(format!("seq {} where {line_no} was expected", r.seq));
+    let (mut n, mut good_end) = (0u64, 0u64);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let len = r
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::io(&path, e))?;
+        if len == 0 {
+            return Ok((n, good_end, None));
         }
-        if r.prev_hash != prev {
-            return broken(format!(
-                "prev_hash {} does not match the previous record's hash {prev}",
-                r.prev_hash
+        let line_no = n + 1;
+        if line.last() != Some(&b'\n') {
+            // A torn last line: a record whose append never returned (never
+            // acknowledged), cut by the next append or by `repair`.
+            return Ok((
+                n,
+                good_end,
+                Some((
+                    line_no,
+                    format!("torn: {len} bytes without an end of line (cut by the next append)"),
+                )),
             ));
         }
-        let h = r.compute_hash();
-        if h != r.hash {
-            return broken(format!(
-                "hash {} does not match its content ({h}): the record was altered",
-                r.hash
-            ));
-        }
-        if let Some(input) = &r.input {
-            if hash_json(input) != r.input_hash {
-                return broken("input does not match input_hash".into());
+        match check_line(&line[..line.len() - 1], line_no, &prev) {
+            Checked::Broken(why) => return Ok((n, good_end, Some((line_no, why)))),
+            Checked::Good(rec) => {
+                good_end += len as u64;
+                each(&rec, good_end);
+                prev = rec.hash.clone();
+                n += 1;
             }
         }
-        prev = r.hash;
-        n += 1;
     }
+}
+
+/// Checks the hash chain of the log of `dir`, then that it agrees with the
+/// index: every committed generation logged once, in order, with the commit
+/// list of its manifest, none missing and none past `CURRENT`.
+pub fn verify(dir: &Path) -> Result<Verification> {
+    let mut commits: Vec<(u64, u64, String)> = Vec::new(); // (seq, generation, output_hash)
+    let (records, _, first_broken) = walk(dir, |r, _| {
+        if COMMIT_KINDS.contains(&r.kind.as_str()) {
+            commits.push((r.seq, r.index_generation, r.output_hash.clone()));
+        }
+    })?;
+    let mut problems = Vec::new();
+    let committed_generation = cross_check(dir, &commits, &mut problems);
     Ok(Verification {
-        records: n,
-        ok: true,
-        first_broken: None,
+        records,
+        ok: first_broken.is_none() && problems.is_empty(),
+        first_broken,
+        commits: commits.len() as u64,
+        committed_generation,
+        problems,
+    })
+}
+
+/// The disagreements between the commit records and the index's manifests.
+fn cross_check(
+    dir: &Path,
+    commits: &[(u64, u64, String)],
+    problems: &mut Vec<String>,
+) -> Option<u64> {
+    use crate::index;
+    let has_current = dir.join("CURRENT").exists();
+    if !has_current && commits.is_empty() {
+        return None;
+    }
+    let mut last = 0u64;
+    let mut logged = std::collections::BTreeMap::new();
+    for (seq, g, out) in commits {
+        if *g <= last {
+            problems.push(format!(
+                "seq {seq}: a commit of generation {g} after one of generation {last} (logged twice, or out of order)"
+            ));
+        }
+        last = last.max(*g);
+        logged.insert(*g, (*seq, out.clone()));
+    }
+    let committed = if has_current {
+        match index::committed_manifest(dir) {
+            Ok((m, _)) => Some(m.generation),
+            Err(e) => {
+                problems.push(e.to_string());
+                index::read_manifest(dir).ok().map(|m| m.generation)
+            }
+        }
+    } else {
+        problems.push("the log records commits, but there is no CURRENT".into());
+        None
+    };
+    let newest = index::newest_manifest(dir).ok().flatten().unwrap_or(0);
+    for g in 1..=newest.max(last) {
+        let path = dir.join("manifests").join(format!("m{g:06}.json"));
+        let manifest = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<index::Manifest>(&b).ok());
+        match (logged.get(&g), manifest) {
+            (Some((seq, out)), Some(m)) if hash_json(&m.commits) != *out => {
+                problems.push(format!(
+                    "seq {seq}: generation {g} is logged with another commit list than manifests/m{g:06}.json"
+                ));
+            }
+            (Some(_), Some(_)) => {}
+            (Some((seq, _)), None) => problems.push(format!(
+                "seq {seq}: generation {g} is logged, but manifests/m{g:06}.json is missing or unreadable"
+            )),
+            (None, Some(_)) if committed.is_some_and(|c| g <= c) => problems.push(format!(
+                "generation {g} is committed (manifests/m{g:06}.json) but has no audit record"
+            )),
+            // A manifest past the committed generation without a record: a
+            // commit that never reached its record (it did not land).
+            _ => {}
+        }
+    }
+    if let Some(c) = committed {
+        if last > c {
+            problems.push(format!(
+                "CURRENT is at generation {c}, behind the log's last commit (generation {last}): CURRENT was rewound"
+            ));
+        } else if last < c && !commits.is_empty() {
+            problems.push(format!(
+                "CURRENT is at generation {c}, but the log's last commit is of generation {last}: records were lost"
+            ));
+        }
+    }
+    committed
+}
+
+/// What [`repair`] did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Repair {
+    /// Records kept (the verified prefix, plus those re-recorded).
+    pub kept: u64,
+    /// Bytes cut from the end of the log.
+    pub dropped_bytes: u64,
+    /// The lines cut, in order, each with what could be read of it (at most
+    /// 50 listed).
+    pub dropped: Vec<String>,
+    /// How many lines were cut.
+    pub dropped_lines: u64,
+    /// Committed generations whose commit record was among the lines cut (or
+    /// missing), recorded again from their manifests as `recovered`.
+    pub recovered: Vec<u64>,
+}
+
+/// Cuts a torn or damaged tail of the log to its last verifiable record,
+/// saying what it dropped; then records again, as `recovered` records built
+/// from their manifests, the committed generations whose records were cut,
+/// and points `CURRENT` at the new record. Holds the index's writer lock and
+/// the log's lock throughout.
+pub fn repair(dir: &Path) -> Result<Repair> {
+    let _writer =
+        crate::index::lock::WriterLock::acquire(dir, &crate::index::lock::WriterWait::default())?;
+    let path = dir.join(AUDIT_FILE);
+    let mut f = open_log(&path)?;
+    f.lock().map_err(|e| Error::io(&path, e))?;
+    let mut last_commit = 0u64;
+    let (kept, good_end, broken) = walk(dir, |r, _| {
+        if COMMIT_KINDS.contains(&r.kind.as_str()) {
+            last_commit = r.index_generation;
+        }
+    })?;
+    let len = f.seek(SeekFrom::End(0)).map_err(|e| Error::io(&path, e))?;
+    let mut dropped = Vec::new();
+    let mut dropped_lines = 0u64;
+    if good_end < len {
+        f.seek(SeekFrom::Start(good_end))
+            .map_err(|e| Error::io(&path, e))?;
+        let mut r = std::io::BufReader::new(&mut f);
+        let mut line = Vec::new();
+        let mut line_no = kept + 1;
+        loop {
+            line.clear();
+            let n = r
+                .read_until(b'\n', &mut line)
+                .map_err(|e| Error::io(&path, e))?;
+            if n == 0 {
+                break;
+            }
+            dropped_lines += 1;
+            if dropped.len() < 50 {
+                let what = match serde_json::from_slice::<AuditRecord>(
+                    line.strip_suffix(b"\n").unwrap_or(&line),
+                ) {
+                    Ok(rec) => format!(
+                        "line {line_no}: seq {} {} of generation {} at {}",
+                        rec.seq, rec.kind, rec.index_generation, rec.time
+                    ),
+                    Err(_) if line.last() != Some(&b'\n') => {
+                        format!("line {line_no}: {n} bytes of a torn last record")
+                    }
+                    Err(_) => format!("line {line_no}: {n} unreadable bytes"),
+                };
+                let why = match (&broken, line_no == kept + 1) {
+                    (Some((_, why)), true) => format!(" ({why})"),
+                    _ => String::new(),
+                };
+                dropped.push(format!("{what}{why}"));
+            }
+            line_no += 1;
+        }
+        f.set_len(good_end).map_err(|e| Error::io(&path, e))?;
+        f.sync_all().map_err(|e| Error::io(&path, e))?;
+    }
+    f.unlock().map_err(|e| Error::io(&path, e))?;
+    drop(f);
+
+    // Committed generations whose records are gone: recorded again.
+    let mut recovered = Vec::new();
+    if let Ok(mut current) = crate::index::read_manifest(dir) {
+        let k = current.generation;
+        let mut position = None;
+        for g in (last_commit + 1)..=k {
+            let mpath = dir.join("manifests").join(format!("m{g:06}.json"));
+            let Some(m) = std::fs::read(&mpath)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<crate::index::Manifest>(&b).ok())
+            else {
+                continue;
+            };
+            let input = serde_json::json!({
+                "manifest": format!("manifests/m{g:06}.json"),
+                "reason": "its commit record was lost from the log; recorded again by `rosa audit repair`",
+            });
+            let mut rec = AuditRecord::new("recovered", g, &input, hash_json(&m.commits));
+            rec.input = Some(input);
+            let (_, pos) = append_commit(dir, rec)?;
+            recovered.push(g);
+            if g == k {
+                position = Some(pos);
+            }
+        }
+        if let Some(pos) = position {
+            current.audit = Some(pos);
+            crate::index::write_current_manifest(dir, &current)?;
+        }
+    }
+    Ok(Repair {
+        kept: kept + recovered.len() as u64,
+        dropped_bytes: len - good_end,
+        dropped,
+        dropped_lines,
+        recovered,
     })
 }
 
@@ -626,8 +1091,8 @@ mod tests {
                             let i = t * 1000 + k;
                             if k % 5 == 0 {
                                 // A batch of three: contiguous in the log.
-                                let got = append_all(dir, vec![record(i), record(i), record(i)])
-                                    .unwrap();
+                                let got =
+                                    append_all(dir, vec![record(i), record(i), record(i)]).unwrap();
                                 assert_eq!(got[1].seq, got[0].seq + 1);
                                 assert_eq!(got[2].seq, got[1].seq + 1);
                                 assert_eq!(got[1].prev_hash, got[0].hash);

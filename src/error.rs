@@ -195,12 +195,53 @@ pub enum Error {
     /// A feature asked for that this version does not provide.
     #[error("unsupported: {0}")]
     Unsupported(String),
-    /// The full-text engine failed.
+    /// The full-text engine failed (said in rosa's words: tantivy's own
+    /// messages never reach a user as they are).
     #[error("text index: {0}")]
-    Text(#[from] tantivy::TantivyError),
+    Text(String),
+    /// The caller went away before the commit's point of no return: nothing
+    /// was committed.
+    #[error("cancelled before the commit: nothing was committed")]
+    Cancelled,
+    /// Another process is committing to the index and did not finish within
+    /// the wait (`--wait`).
+    #[error(
+        "index is being written by {holder} ({path}): try again later, or wait longer with --wait"
+    )]
+    Locked {
+        /// The index directory.
+        path: PathBuf,
+        /// `pid N since T`, as the holder wrote it.
+        holder: String,
+    },
     /// Reference data is broken.
     #[error("reference data: {0}")]
     Reference(#[from] ReferenceError),
+}
+
+impl From<tantivy::TantivyError> for Error {
+    /// tantivy's error in rosa's words (its own text names tantivy's internals:
+    /// lock files, segment files, `IndexWriter`).
+    fn from(e: tantivy::TantivyError) -> Self {
+        use tantivy::TantivyError as T;
+        let what = match &e {
+            T::LockFailure(..) => {
+                "another process is writing it (its writer lock is taken)".to_string()
+            }
+            T::IoError(io) => format!("reading or writing its files failed: {}", io.kind()),
+            T::OpenReadError(_) | T::OpenWriteError(_) | T::OpenDirectoryError(_) => {
+                "one of its files could not be opened: it is rebuilt from the records on the next open"
+                    .to_string()
+            }
+            T::DataCorruption(_) | T::IncompatibleIndex(_) => {
+                "its files are damaged: it is rebuilt from the records on the next open".to_string()
+            }
+            T::IndexAlreadyExists => "it already exists".to_string(),
+            T::Poisoned => "a thread writing it failed".to_string(),
+            _ => "the full-text engine failed".to_string(),
+        };
+        Error::Text(what)
+    }
 }
 
 impl Error {

@@ -387,7 +387,10 @@ fn check_import<R: Record + PartialEq + std::fmt::Debug>(
         Ok(imp) => {
             assert!(
                 imp.record
-                    .check(crate::geo::Comuni::embedded(), crate::taxonomy::Isco::embedded())
+                    .check(
+                        crate::geo::Comuni::embedded(),
+                        crate::taxonomy::Isco::embedded()
+                    )
                     .is_empty(),
                 "an imported record is invalid: {:?}",
                 imp.record

@@ -779,10 +779,26 @@ struct Metro {
 /// registers where one area dominates; Rome, Naples and Turin 8%, 6% and 5%; the
 /// remaining 11% live anywhere in Italy by population.
 const METROS: &[Metro] = &[
-    Metro { centre: "015146", radius_km: 40.0, per_mille: 700 },
-    Metro { centre: "058091", radius_km: 30.0, per_mille: 80 },
-    Metro { centre: "063049", radius_km: 25.0, per_mille: 60 },
-    Metro { centre: "001272", radius_km: 25.0, per_mille: 50 },
+    Metro {
+        centre: "015146",
+        radius_km: 40.0,
+        per_mille: 700,
+    },
+    Metro {
+        centre: "058091",
+        radius_km: 30.0,
+        per_mille: 80,
+    },
+    Metro {
+        centre: "063049",
+        radius_km: 25.0,
+        per_mille: 60,
+    },
+    Metro {
+        centre: "001272",
+        radius_km: 25.0,
+        per_mille: 50,
+    },
 ];
 
 fn tables() -> &'static Tables {
@@ -808,7 +824,9 @@ fn build_tables() -> Tables {
     let metros = METROS
         .iter()
         .map(|m| {
-            let centre = comuni.lookup(m.centre).expect("metropolitan centre in comuni.csv");
+            let centre = comuni
+                .lookup(m.centre)
+                .expect("metropolitan centre in comuni.csv");
             let (mut ids, mut cum, mut total) = (Vec::new(), Vec::new(), 0u64);
             for (id, c) in comuni.iter() {
                 if c.population > 0 && comuni.distance_km(centre, id) <= m.radius_km {
@@ -2636,7 +2654,10 @@ mod tests {
         assert!((0.62..0.80).contains(&work_near_milan), "{work_near_milan}");
         // Deterministic, valid, and different from the default profile's data.
         assert_eq!(generate(&c), data);
-        assert_ne!(generate(&cfg(50, 5, 42)).candidates[..], data.candidates[..50]);
+        assert_ne!(
+            generate(&cfg(50, 5, 42)).candidates[..],
+            data.candidates[..50]
+        );
         for (i, p) in data.candidates.iter().take(500).enumerate() {
             let line = serde_json::to_string(p).unwrap();
             parse_record::<CandidateRecord>(&line, "gen", i + 1).unwrap();

@@ -39,6 +39,16 @@ pub const MAX_REQUEST_BYTES: usize = 4 << 20;
 pub const MAX_BATCH: usize = 10_000;
 /// Largest number of candidates in one `UpsertCandidates` stream.
 pub const MAX_UPSERT: usize = 1_000_000;
+/// Most candidate data one `UpsertCandidates` stream may hold until it ends,
+/// in bytes of protobuf: past it the stream is refused with
+/// `RESOURCE_EXHAUSTED` and nothing is committed (the server holds a stream
+/// in memory until its clean end, so this bounds what one stream costs).
+pub const MAX_UPSERT_STREAM_BYTES: usize = 64 << 20;
+/// Most rejects listed in the answer of a stream that sets them aside (the
+/// rest are counted in `Commit.rejected`).
+pub const MAX_LISTED_REJECTS: usize = 1000;
+/// How often `rosa serve` looks for a generation committed by another process.
+pub const FOLLOW_EVERY: Duration = Duration::from_millis(400);
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -142,11 +152,66 @@ impl Service {
     }
 }
 
+/// Follows commits made by other processes (a CLI `index upsert`, another
+/// server): every [`FOLLOW_EVERY`], looks at `CURRENT` and `manifests/`; when
+/// they changed and the committed generation is newer than the engine's, opens
+/// it in the background (queries go on on the old one) and adopts it under a
+/// short write lock. Ends when the service is gone.
+async fn follow(engine: std::sync::Weak<RwLock<Engine>>) {
+    let Some(dir) = engine.upgrade().and_then(|e| {
+        e.read()
+            .ok()
+            .and_then(|e| e.index().dir().map(|d| d.to_path_buf()))
+    }) else {
+        return;
+    };
+    let stamp = move |dir: &std::path::Path| {
+        let meta = |p: std::path::PathBuf| {
+            std::fs::metadata(p).ok().map(|m| {
+                use std::os::unix::fs::MetadataExt;
+                (m.ino(), m.len(), m.mtime(), m.mtime_nsec())
+            })
+        };
+        (meta(dir.join("CURRENT")), meta(dir.join("manifests")))
+    };
+    let mut seen = stamp(&dir);
+    loop {
+        tokio::time::sleep(FOLLOW_EVERY).await;
+        let Some(strong) = engine.upgrade() else {
+            return;
+        };
+        let now = stamp(&dir);
+        if now == seen {
+            continue;
+        }
+        let dir2 = dir.clone();
+        let adopted = tokio::task::spawn_blocking(move || {
+            let mine = strong.read().map(|e| e.index().generation()).unwrap_or(0);
+            let (m, _) = crate::index::committed_manifest(&dir2)?;
+            if m.generation <= mine {
+                return Ok::<bool, Error>(true);
+            }
+            let newer = crate::index::Index::open(&dir2)?;
+            if let Ok(mut e) = strong.write() {
+                e.adopt(newer);
+            }
+            Ok(true)
+        })
+        .await;
+        // On an error (a commit under way, a damaged file) look again next time.
+        if matches!(adopted, Ok(Ok(true))) {
+            seen = now;
+        }
+    }
+}
+
 /// Maps an engine error to a gRPC status: bad input is `INVALID_ARGUMENT`, an
 /// unknown candidate `NOT_FOUND`, anything else `INTERNAL`.
 pub fn status(e: Error) -> Status {
     match &e {
         Error::NotFound(m) => Status::not_found(m.clone()),
+        Error::Cancelled => Status::cancelled(e.to_string()),
+        Error::Locked { .. } => Status::unavailable(e.to_string()),
         _ if e.is_user_error() => Status::invalid_argument(e.to_string()),
         _ => Status::internal(e.to_string()),
     }
@@ -170,9 +235,7 @@ fn strip_unset(v: &mut serde_json::Value) {
 /// A request message to a validated record of the core. `what` and `n` name the
 /// message in errors the way a file and a line do (`Roster.vacancy:0: V1: ...`).
 fn record<M: Serialize, R: Record>(msg: &M, what: &str, n: usize) -> Result<R, Status> {
-    let mut v = serde_json::to_value(msg).map_err(|e| Status::internal(e.to_string()))?;
-    strip_unset(&mut v);
-    parse_record(&v.to_string(), what, n).map_err(|errors| {
+    parse_message(msg, what, n).map_err(|errors| {
         let shown: Vec<String> = errors.iter().take(20).map(|e| e.to_string()).collect();
         Status::invalid_argument(shown.join("; "))
     })
@@ -181,26 +244,57 @@ fn record<M: Serialize, R: Record>(msg: &M, what: &str, n: usize) -> Result<R, S
 /// A candidate sent as a ClicLavoro *Candidatura* document (`cliclavoro_xml`), imported
 /// like `rosa import candidatura` (without occupation labels: ISCO major groups only).
 /// Errors name the message and the element path.
-fn cliclavoro_candidate(msg: &pb::Candidate, xml: &str, n: usize) -> Result<CandidateRecord, Status> {
+fn cliclavoro_candidate(
+    msg: &pb::Candidate,
+    xml: &str,
+    n: usize,
+) -> Result<CandidateRecord, Vec<crate::FieldError>> {
     static IMPORTER: std::sync::OnceLock<crate::import::Importer> = std::sync::OnceLock::new();
     let alone = pb::Candidate {
         cliclavoro_xml: msg.cliclavoro_xml.clone(),
         ..Default::default()
     };
     if *msg != alone {
-        return Err(Status::invalid_argument(format!(
-            "UpsertCandidates:{n}: cliclavoro_xml: the other fields of the message must be unset"
-        )));
+        return Err(vec![crate::FieldError::new(
+            "cliclavoro_xml",
+            "the other fields of the message must be unset",
+        )
+        .at("UpsertCandidates", n, "-")]);
     }
     let file = format!("UpsertCandidates:{n}.cliclavoro_xml");
     IMPORTER
         .get_or_init(crate::import::Importer::default)
         .candidatura(xml.as_bytes(), &file)
         .map(|imported| imported.record)
-        .map_err(|errors| {
-            let shown: Vec<String> = errors.iter().take(20).map(|e| e.to_string()).collect();
-            Status::invalid_argument(shown.join("; "))
-        })
+}
+
+/// [`record`], with the field errors themselves.
+fn parse_message<M: Serialize, R: Record>(
+    msg: &M,
+    what: &str,
+    n: usize,
+) -> Result<R, Vec<crate::FieldError>> {
+    let mut v = serde_json::to_value(msg)
+        .map_err(|e| vec![crate::FieldError::new("-", e.to_string()).at(what, n, "-")])?;
+    strip_unset(&mut v);
+    parse_record(&v.to_string(), what, n)
+}
+
+/// Marks a call as gone when its future is dropped before it is disarmed: the
+/// client cancelled, closed its channel, or the deadline or the server's
+/// timeout ended the call. A commit under way then stops before its point of
+/// no return.
+struct CancelOnDrop {
+    flag: Arc<std::sync::atomic::AtomicBool>,
+    armed: bool,
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if self.armed {
+            self.flag.store(true, std::sync::atomic::Ordering::Release);
+        }
+    }
 }
 
 fn vacancy(msg: Option<pb::Vacancy>, what: &str, n: usize) -> Result<VacancyRecord, Status> {
@@ -325,43 +419,110 @@ impl Rosa for Service {
         &self,
         req: Request<Streaming<pb::Candidate>>,
     ) -> Result<Response<pb::Commit>, Status> {
+        use prost::Message;
         let mut stream = req.into_inner();
+        let cancelled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut guard = CancelOnDrop {
+            flag: Arc::clone(&cancelled),
+            armed: true,
+        };
         let mut records: Vec<CandidateRecord> = Vec::new();
         let mut errors: Vec<String> = Vec::new();
-        let mut n = 0usize;
+        let mut rejects: Vec<pb::Reject> = Vec::new();
+        let mut rejected = 0u64;
+        let mut ids = std::collections::HashMap::new();
+        let mut set_aside = false;
+        let (mut n, mut bytes) = (0usize, 0usize);
+        // Only a clean half-close ends this loop: an error of the stream (a
+        // reset, a deadline) returns with nothing committed.
         while let Some(msg) = stream.next().await {
-            let msg = msg?;
+            let mut msg = msg?;
             n += 1;
+            bytes += msg.encoded_len();
             if n > MAX_UPSERT {
                 return Err(Status::invalid_argument(format!(
                     "UpsertCandidates: at most {MAX_UPSERT} candidates per stream"
                 )));
             }
-            let got = match &msg.cliclavoro_xml {
+            if bytes > MAX_UPSERT_STREAM_BYTES {
+                return Err(Status::resource_exhausted(format!(
+                    "UpsertCandidates: a stream holds at most {MAX_UPSERT_STREAM_BYTES} bytes of candidates \
+                     (MAX_UPSERT_STREAM_BYTES); nothing was committed: split it into several streams"
+                )));
+            }
+            if let Some(options) = msg.upsert_options.take() {
+                if n != 1 {
+                    return Err(Status::invalid_argument(format!(
+                        "UpsertCandidates:{n}: upsert_options: allowed on the first message only"
+                    )));
+                }
+                set_aside = options.set_aside_rejects;
+                if msg == pb::Candidate::default() {
+                    continue; // options only
+                }
+            }
+            let parsed = match &msg.cliclavoro_xml {
                 Some(xml) => cliclavoro_candidate(&msg, xml, n),
-                None => record(&msg, "UpsertCandidates", n),
+                None => parse_message::<_, CandidateRecord>(&msg, "UpsertCandidates", n),
             };
-            match got {
+            let parsed = parsed.and_then(|r| match ids.insert(r.id.clone(), n) {
+                Some(first) if set_aside => {
+                    ids.insert(r.id.clone(), first);
+                    Err(vec![crate::FieldError::new(
+                        "id",
+                        format!("duplicate id, first seen in message {first}"),
+                    )
+                    .at("UpsertCandidates", n, &r.id)])
+                }
+                _ => Ok(r),
+            });
+            match parsed {
                 Ok(r) => records.push(r),
-                Err(s) if errors.len() < 20 => errors.push(s.message().to_string()),
-                Err(_) => {}
+                Err(es) if set_aside => {
+                    rejected += 1;
+                    if rejects.len() < MAX_LISTED_REJECTS {
+                        rejects.push(pb::Reject {
+                            message: n as u64,
+                            id: es.iter().map(|e| e.record_id.clone()).find(|id| id != "-"),
+                            errors: es
+                                .into_iter()
+                                .map(|e| pb::RejectError {
+                                    field: e.field,
+                                    message: e.message,
+                                })
+                                .collect(),
+                        });
+                    }
+                }
+                Err(es) => {
+                    if errors.len() < 20 {
+                        errors.extend(es.iter().take(20).map(|e| e.to_string()));
+                    }
+                }
             }
         }
         if !errors.is_empty() {
+            errors.truncate(20);
             return Err(Status::invalid_argument(errors.join("; ")));
         }
         if records.is_empty() {
-            return Err(Status::invalid_argument(
-                "UpsertCandidates: the stream had no candidates",
-            ));
+            return Err(Status::invalid_argument(if rejected > 0 {
+                format!("UpsertCandidates: no valid candidate to commit ({rejected} set aside)")
+            } else {
+                "UpsertCandidates: the stream had no candidates".to_string()
+            }));
         }
         let count = records.len() as u64;
+        let flag = Arc::clone(&cancelled);
         let g = self
-            .write(move |e| e.upsert(records).map_err(status))
+            .write(move |e| e.upsert_unless(records, &flag).map_err(status))
             .await?;
+        guard.armed = false;
         Ok(Response::new(pb::Commit {
             index_generation: g,
             records: count,
+            rejects,
+            rejected,
         }))
     }
 
@@ -378,6 +539,7 @@ impl Rosa for Service {
         Ok(Response::new(pb::Commit {
             index_generation: g,
             records: count,
+            ..Default::default()
         }))
     }
 
@@ -404,6 +566,7 @@ impl Rosa for Service {
         Ok(Response::new(pb::Commit {
             index_generation: g,
             records: 1,
+            ..Default::default()
         }))
     }
 }
@@ -428,7 +591,9 @@ pub async fn serve_on(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<RosaServer<Service>>().await;
-    let rosa = RosaServer::new(Service::new(engine, config.policy))
+    let service = Service::new(engine, config.policy);
+    tokio::spawn(follow(Arc::downgrade(&service.engine)));
+    let rosa = RosaServer::new(service)
         .max_decoding_message_size(MAX_REQUEST_BYTES)
         .max_encoding_message_size(256 << 20);
     tonic::transport::Server::builder()

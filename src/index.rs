@@ -41,6 +41,7 @@ use crate::model::{CandidateRecord, Record, VacancyRecord};
 use crate::taxonomy::{Isco, SkillId, SkillTaxonomy};
 use crate::text::{TextIndex, TextWriter};
 
+pub mod lock;
 mod records;
 pub(crate) mod snapshot;
 
@@ -472,6 +473,11 @@ pub struct Manifest {
     /// `sha256:<hex>` of the vacancies file, checked on open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vacancies_sha256: Option<String>,
+    /// Where the audit record of this generation's commit is in `audit.log`:
+    /// set in `CURRENT` (written after the record), absent in `manifests/`
+    /// (written before it) and in indexes of earlier versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<crate::audit::Position>,
     /// `sha256:<hex>` of this manifest's compact JSON without this field, set
     /// when written and checked when read: a damaged manifest is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -519,6 +525,12 @@ pub struct Index {
     snapshot_note: String,
     /// Commits leave the snapshot to the caller.
     snapshots_deferred: bool,
+    /// How a commit waits for another process's commit (`DIR/LOCK`).
+    writer_wait: lock::WriterWait,
+    /// What the last commit or open had to say beyond success (empty: nothing).
+    commit_note: String,
+    /// What the text index needs after the last commit.
+    text_pending: TextPending,
 }
 
 /// A snapshot file written by [`Index::write_snapshot_file`], to be adopted.
@@ -537,7 +549,8 @@ pub struct DateBitmaps {
     key: (u64, Date, u32),
     /// Rows with a DID not after `as_of`.
     pub available: RoaringBitmap,
-    /// Rows confirmed (or with a DID) within `freshness_days` of `as_of`.
+    /// Rows whose effective confirmation (the later of the confirmation and
+    /// the DID) is not after `as_of` and within `freshness_days` of it.
     pub fresh: RoaringBitmap,
 }
 
@@ -659,6 +672,56 @@ fn index_error(path: &Path, message: impl Into<String>) -> Error {
     }
 }
 
+/// The audit record a commit appends as part of it.
+struct CommitLog {
+    kind: &'static str,
+    input: serde_json::Value,
+    vacancy_id: Option<String>,
+    candidate_id: Option<String>,
+}
+
+impl CommitLog {
+    fn new(kind: &'static str, input: serde_json::Value) -> Self {
+        CommitLog {
+            kind,
+            input,
+            vacancy_id: None,
+            candidate_id: None,
+        }
+    }
+
+    /// Appends the record of `generation` (whose output is the hash of its
+    /// commit list): the commit's point of no return.
+    fn append(
+        self,
+        dir: &Path,
+        generation: u64,
+        commits: &[Commit],
+    ) -> Result<crate::audit::Position> {
+        let mut rec = crate::audit::AuditRecord::new(
+            self.kind,
+            generation,
+            &self.input,
+            crate::audit::hash_json(commits),
+        );
+        rec.vacancy_id = self.vacancy_id;
+        rec.candidate_id = self.candidate_id;
+        rec.input = Some(self.input);
+        Ok(crate::audit::append_commit(dir, rec)?.1)
+    }
+}
+
+/// What the text index still needs once a commit has landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextPending {
+    /// Its commit succeeded: reload the searcher.
+    Reload,
+    /// The disk copy was out of step before the commit: rewrite it whole.
+    Rewrite,
+    /// Its commit failed: rebuild it in memory.
+    Rebuild,
+}
+
 /// Row changes of an upsert, computed before anything is applied.
 struct Plan {
     /// `(row, replaces an existing row)` per record, in record order.
@@ -692,6 +755,9 @@ impl Index {
             snapshot_commits: 0,
             snapshot_note: String::new(),
             snapshots_deferred: false,
+            writer_wait: lock::WriterWait::default(),
+            commit_note: String::new(),
+            text_pending: TextPending::Reload,
         }
     }
 
@@ -709,9 +775,8 @@ impl Index {
             if f.did_date.is_some_and(|d| d <= as_of) {
                 available.push(row);
             }
-            if f.confirmed
-                .or(f.did_date)
-                .is_some_and(|c| as_of.days_since(c) <= limit)
+            if crate::rules::effective_confirmation(f.confirmed, f.did_date)
+                .is_some_and(|(c, _)| c <= as_of && as_of.days_since(c) <= limit)
             {
                 fresh.push(row);
             }
@@ -828,6 +893,23 @@ impl Index {
         vacancies: Vec<VacancyRecord>,
         progress: Option<Progress>,
     ) -> Result<Index> {
+        Self::build_waiting(
+            dir,
+            candidates,
+            vacancies,
+            progress,
+            &lock::WriterWait::default(),
+        )
+    }
+
+    /// [`Index::build`], waiting for another process's commit as `waiting` says.
+    pub fn build_waiting(
+        dir: Option<&Path>,
+        candidates: Vec<CandidateRecord>,
+        vacancies: Vec<VacancyRecord>,
+        progress: Option<Progress>,
+        waiting: &lock::WriterWait,
+    ) -> Result<Index> {
         let report = |s: Stage, d: u64, t: u64| {
             if let Some(p) = progress {
                 p(s, d, t)
@@ -851,7 +933,7 @@ impl Index {
             }
             Some(dir) => {
                 let created = !dir.join("CURRENT").exists() && !dir.exists();
-                let result = Self::build_in_dir(dir, candidates, vacancies, &report);
+                let result = Self::build_in_dir(dir, candidates, vacancies, &report, waiting);
                 if result.is_err() && created {
                     let _ = std::fs::remove_dir_all(dir);
                 }
@@ -865,76 +947,122 @@ impl Index {
         candidates: Vec<CandidateRecord>,
         vacancies: Vec<VacancyRecord>,
         report: &dyn Fn(Stage, u64, u64),
+        waiting: &lock::WriterWait,
     ) -> Result<Index> {
         for sub in ["", "segments", "manifests", "vacancies", "text"] {
             create_private_dir(&dir.join(sub))?;
         }
-        let text_dir = dir.join("text");
-        let text = match TextIndex::open(&text_dir) {
-            Ok(t) => t,
-            Err(_) => {
-                // No text index yet (or an unreadable one): start a new one.
-                let _ = std::fs::remove_dir_all(&text_dir);
-                create_private_dir(&text_dir)?;
-                TextIndex::create(Some(&text_dir))?
-            }
-        };
-        // Take the writer lock first: one writer at a time, across processes.
-        let mut writer = text.writer()?;
-        let previous = read_manifest(dir).ok();
-        let generation = previous.as_ref().map_or(0, |m| m.generation) + 1;
+        // One writer at a time, across processes.
+        let _lock = lock::WriterLock::acquire(dir, waiting)?;
+        let input_hash = crate::audit::hash_json(&(&candidates, &vacancies));
+        // A new commit list starts after every generation the directory has
+        // seen, so that no manifest of the history is ever overwritten.
+        let previous = read_manifest(dir).ok().map_or(0, |m| m.generation);
+        let generation = previous.max(newest_manifest(dir)?.unwrap_or(0)) + 1;
         let n = candidates.len() as u64;
 
         report(Stage::Write, 0, 2);
-        let file = format!("s{generation:06}.jsonl");
-        let (bytes, sha256) = write_jsonl_atomic(&dir.join("segments").join(&file), &candidates)?;
-        let (vac_file, vac_sha256) = if vacancies.is_empty() {
-            (None, None)
-        } else {
-            let f = format!("v{generation:06}.jsonl");
-            let (_, sha) = write_jsonl_atomic(&dir.join("vacancies").join(&f), &vacancies)?;
-            (Some(f), Some(sha))
+        let mut written: Vec<PathBuf> = Vec::new();
+        let landed = (|| {
+            let file = format!("s{generation:06}.jsonl");
+            let seg = dir.join("segments").join(&file);
+            written.push(seg.clone());
+            let (bytes, sha256) = write_jsonl_atomic(&seg, &candidates)?;
+            let (vac_file, vac_sha256) = if vacancies.is_empty() {
+                (None, None)
+            } else {
+                let f = format!("v{generation:06}.jsonl");
+                let path = dir.join("vacancies").join(&f);
+                written.push(path.clone());
+                let (_, sha) = write_jsonl_atomic(&path, &vacancies)?;
+                (Some(f), Some(sha))
+            };
+            let manifest = Manifest {
+                format: FORMAT_VERSION,
+                generation,
+                engine_version: crate::ENGINE_VERSION.to_string(),
+                commits: vec![Commit::Upsert {
+                    generation,
+                    file,
+                    records: n,
+                    bytes,
+                    sha256: Some(sha256),
+                }],
+                vacancies: vac_file,
+                vacancies_sha256: vac_sha256,
+                audit: None,
+                checksum: None,
+            };
+            let m = manifest_path(dir, generation);
+            written.push(m.clone());
+            write_manifest_file(&m, &manifest)?;
+            let log = CommitLog::new("build", serde_json::json!({"records_hash": input_hash}));
+            let position = log.append(dir, generation, &manifest.commits)?;
+            Ok::<_, Error>((manifest, position))
+        })();
+        let (mut manifest, position) = match landed {
+            Ok(x) => x,
+            Err(e) => {
+                for f in written.iter().rev() {
+                    let _ = std::fs::remove_file(f);
+                }
+                return Err(e);
+            }
         };
         report(Stage::Write, 1, 2);
+        manifest.audit = Some(position);
+        let mut note = String::new();
+        if let Err(e) = write_current(dir, &manifest) {
+            note = format!(
+                "generation {generation} is committed and logged, but CURRENT could not be \
+                 switched ({e}): the next open completes the switch"
+            );
+        }
+        report(Stage::Write, 2, 2);
 
-        let mut index = Index::empty(Some(dir), text);
+        let mut index = Index::empty(Some(dir), TextIndex::create(None)?);
+        index.writer_wait = waiting.clone();
         report(Stage::Resolve, 0, n);
         index.apply_upserts(candidates);
         index.set_vacancies(vacancies);
         report(Stage::Resolve, n, n);
-
-        writer.delete_all()?;
-        for row in 0..index.len() as u32 {
-            writer.add(row, &index.record_once(row).cv_text)?;
-            if row % 10_000 == 0 {
-                report(Stage::Text, row as u64, n);
-            }
-        }
-        writer.commit(&generation.to_string())?;
-        report(Stage::Text, n, n);
-
-        let manifest = Manifest {
-            format: FORMAT_VERSION,
-            generation,
-            engine_version: crate::ENGINE_VERSION.to_string(),
-            commits: vec![Commit::Upsert {
-                generation,
-                file,
-                records: n,
-                bytes,
-                sha256: Some(sha256),
-            }],
-            vacancies: vac_file,
-            vacancies_sha256: vac_sha256,
-            checksum: None,
-        };
-        write_manifest(dir, &manifest)?;
-        report(Stage::Write, 2, 2);
         index.generation = generation;
         index.commits = manifest.commits;
         index.vacancies_file = manifest.vacancies;
         index.vacancies_sha256 = manifest.vacancies_sha256;
-        index.text.reload()?;
+
+        // The text index (a cache of the records) once the commit has landed.
+        let text_dir = dir.join("text");
+        let text = (|| {
+            let _ = std::fs::remove_dir_all(&text_dir);
+            create_private_dir(&text_dir)?;
+            let text = TextIndex::create(Some(&text_dir))?;
+            let mut writer = text.writer()?;
+            for row in 0..index.len() as u32 {
+                writer.add(row, &index.record_once(row).cv_text)?;
+                if row % 10_000 == 0 {
+                    report(Stage::Text, row as u64, n);
+                }
+            }
+            crate::fault::check(&text_dir)?;
+            writer.commit(&generation.to_string())?;
+            text.reload()?;
+            Ok::<_, Error>(text)
+        })();
+        report(Stage::Text, n, n);
+        match text {
+            Ok(t) => index.text = t,
+            Err(e) => {
+                if note.is_empty() {
+                    note = format!(
+                        "the text index was not written ({e}): it is rebuilt from the records"
+                    );
+                }
+                index.rebuild_text_in_memory()?;
+                index.text_rebuilt = true;
+            }
+        }
+        index.commit_note = note;
         index.write_snapshot();
         Ok(index)
     }
@@ -1026,14 +1154,16 @@ impl Index {
 
     /// Opens the committed generation of an index directory.
     pub fn open(dir: &Path) -> Result<Index> {
-        let manifest = read_manifest(dir)?;
-        Self::open_manifest(dir, manifest, true)
+        let (manifest, note) = committed_manifest(dir)?;
+        let mut index = Self::open_manifest(dir, manifest, true)?;
+        index.commit_note = note;
+        Ok(index)
     }
 
     /// Opens an older generation (for audit replays): rebuilt from its manifest
     /// and immutable segments, with the text index rebuilt in memory.
     pub fn open_generation(dir: &Path, generation: u64) -> Result<Index> {
-        let current = read_manifest(dir)?;
+        let (current, _) = committed_manifest(dir)?;
         if current.generation == generation {
             return Self::open_manifest(dir, current, true);
         }
@@ -1152,80 +1282,204 @@ impl Index {
         Ok(index)
     }
 
-    /// Commits a change: writes its files, updates the text index, then switches
-    /// `CURRENT` atomically; memory is updated only after the switch.
+    /// Takes the writer lock of the directory (waiting for another process's
+    /// commit up to the writer wait) and brings the index up to the committed
+    /// generation, which another process may have moved on: every commit
+    /// starts from the last. `None` for an in-memory index.
+    fn lock_for_commit(&mut self) -> Result<Option<lock::WriterLock>> {
+        let Some(dir) = self.dir.clone() else {
+            return Ok(None);
+        };
+        let held = lock::WriterLock::acquire(&dir, &self.writer_wait)?;
+        let (committed, _) = committed_manifest(&dir)?;
+        if committed.generation < self.generation {
+            return Err(index_error(
+                &dir,
+                format!(
+                    "CURRENT is at generation {}, behind the generation {} this process opened: \
+                     the index was rewound; `rosa audit verify` says what the log holds",
+                    committed.generation, self.generation
+                ),
+            ));
+        }
+        if committed.generation > self.generation {
+            // Another process committed since this index was opened: start from it.
+            let mut fresh = Self::open_manifest(&dir, committed, true)?;
+            fresh.inherit_settings(self);
+            *self = fresh;
+        }
+        Ok(Some(held))
+    }
+
+    /// Commits a change; the caller holds the writer lock and the index is at
+    /// the committed generation. The protocol: the change's files (segment),
+    /// then the generation's manifest, then its audit record, synced (the point
+    /// of no return: the commit has landed once its record is durable), then
+    /// the `CURRENT` switch, then the text index (a cache). A failure before
+    /// the point of no return removes what the commit wrote and changes
+    /// nothing; after it, nothing fails (a `CURRENT` not switched is completed
+    /// by the next open from the manifest and the log; a text index not
+    /// written is rebuilt). Memory is updated only once the commit has landed.
     fn commit(
         &mut self,
-        make: impl FnOnce(u64, &Path) -> Result<Commit>,
+        make: impl FnOnce(u64, &Path, &mut Vec<PathBuf>) -> Result<Commit>,
         text_ops: impl FnOnce(&mut TextWriter) -> Result<()>,
+        log: CommitLog,
+        cancelled: Option<&std::sync::atomic::AtomicBool>,
     ) -> Result<u64> {
         let generation = self.generation + 1;
+        self.commit_note.clear();
         let Some(dir) = self.dir.clone() else {
-            let commit = make(generation, Path::new(""))?;
+            let commit = make(generation, Path::new(""), &mut Vec::new())?;
             self.commits.push(commit);
             self.generation = generation;
             return Ok(generation);
         };
-        if self.text_rebuilt {
-            // The in-memory text index is the truth: rewrite the disk copy first.
-            let text_dir = dir.join("text");
-            let _ = std::fs::remove_dir_all(&text_dir);
-            create_private_dir(&text_dir)?;
-            let t = TextIndex::create(Some(&text_dir))?;
-            let mut w = t.writer()?;
-            for row in self.live.iter() {
-                w.add(row, &self.record_once(row).cv_text)?;
+        let mut written: Vec<PathBuf> = Vec::new();
+        let landed = (|| {
+            let commit = make(generation, &dir, &mut written)?;
+            let mut commits = self.commits.clone();
+            commits.push(commit);
+            let manifest = Manifest {
+                format: FORMAT_VERSION,
+                generation,
+                engine_version: crate::ENGINE_VERSION.to_string(),
+                commits,
+                vacancies: self.vacancies_file.clone(),
+                vacancies_sha256: self.vacancies_sha256.clone(),
+                audit: None,
+                checksum: None,
+            };
+            let m = manifest_path(&dir, generation);
+            written.push(m.clone());
+            write_manifest_file(&m, &manifest)?;
+            if cancelled.is_some_and(|c| c.load(std::sync::atomic::Ordering::Acquire)) {
+                return Err(Error::Cancelled);
             }
-            w.commit(&self.generation.to_string())?;
-            self.text = t;
-            self.text_rebuilt = false;
-        }
-        let mut writer = self.text.writer()?;
-        let current = read_manifest(&dir)?;
-        if current.generation != self.generation {
-            return Err(index_error(
-                &dir,
-                format!(
-                    "changed since it was opened (generation {} now, {} then): reopen and retry",
-                    current.generation, self.generation
-                ),
-            ));
-        }
-        let commit = make(generation, &dir)?;
-        text_ops(&mut writer)?;
-        writer.commit(&generation.to_string())?;
-        let mut commits = self.commits.clone();
-        commits.push(commit);
-        let manifest = Manifest {
-            format: FORMAT_VERSION,
-            generation,
-            engine_version: crate::ENGINE_VERSION.to_string(),
-            commits,
-            vacancies: self.vacancies_file.clone(),
-            vacancies_sha256: self.vacancies_sha256.clone(),
-            checksum: None,
+            let position = log.append(&dir, generation, &manifest.commits)?;
+            Ok((manifest, position))
+        })();
+        let (mut manifest, position) = match landed {
+            Ok(x) => x,
+            Err(e) => {
+                for f in written.iter().rev() {
+                    let _ = std::fs::remove_file(f);
+                }
+                return Err(e);
+            }
         };
-        write_manifest(&dir, &manifest)?;
+        manifest.audit = Some(position);
+        if let Err(e) = write_current(&dir, &manifest) {
+            self.commit_note = format!(
+                "generation {generation} is committed and logged, but CURRENT could not be \
+                 switched ({e}): the next open completes the switch"
+            );
+        }
         self.commits = manifest.commits;
         self.generation = generation;
+        let text = (|| {
+            if self.text_rebuilt {
+                // The disk copy is out of step: rewritten whole once the
+                // commit is applied in memory.
+                return Ok(None);
+            }
+            let mut writer = self.text.writer()?;
+            text_ops(&mut writer)?;
+            crate::fault::check(&dir.join("text"))?;
+            writer.commit(&generation.to_string())?;
+            Ok::<_, Error>(Some(()))
+        })();
+        self.text_pending = match text {
+            Ok(Some(())) => TextPending::Reload,
+            Ok(None) => TextPending::Rewrite,
+            Err(e) => {
+                let note =
+                    format!("the text index was not written ({e}): it is rebuilt from the records");
+                if self.commit_note.is_empty() {
+                    self.commit_note = note;
+                }
+                TextPending::Rebuild
+            }
+        };
         Ok(generation)
+    }
+
+    /// Rewrites the text index on disk from the live records, committed with
+    /// `generation`.
+    fn rewrite_disk_text(&mut self, dir: &Path, generation: u64) -> Result<()> {
+        let text_dir = dir.join("text");
+        let _ = std::fs::remove_dir_all(&text_dir);
+        create_private_dir(&text_dir)?;
+        let t = TextIndex::create(Some(&text_dir))?;
+        let mut w = t.writer()?;
+        for row in self.live.iter() {
+            w.add(row, &self.record_once(row).cv_text)?;
+        }
+        crate::fault::check(&text_dir)?;
+        w.commit(&generation.to_string())?;
+        self.text = t;
+        self.text_rebuilt = false;
+        Ok(())
+    }
+
+    /// Brings the searchable text index up to the rows in memory after a commit.
+    fn finish_text(&mut self) {
+        let pending = std::mem::replace(&mut self.text_pending, TextPending::Reload);
+        let done = match pending {
+            TextPending::Reload => self.text.reload(),
+            TextPending::Rewrite => {
+                let dir = self.dir.clone().expect("on disk");
+                let g = self.generation;
+                self.rewrite_disk_text(&dir, g)
+                    .and_then(|()| self.text.reload())
+            }
+            TextPending::Rebuild => Err(Error::Text(String::new())),
+        };
+        if done.is_err() {
+            // Disk text out of step: searches use a copy in memory, and the
+            // next commit rewrites the disk copy.
+            if self.rebuild_text_in_memory().is_ok() {
+                self.text_rebuilt = true;
+            }
+        }
     }
 
     /// Adds or replaces candidates (validated first: all errors reported, nothing
     /// changed). Visible to the next query; returns the new generation.
     pub fn upsert(&mut self, records: Vec<CandidateRecord>) -> Result<u64> {
+        self.upsert_unless(records, None)
+    }
+
+    /// Like [`Index::upsert`], committing nothing if `cancelled` is set before
+    /// the commit's point of no return (a gRPC stream whose client went away
+    /// while it waited for the writer lock): [`Error::Cancelled`].
+    pub fn upsert_unless(
+        &mut self,
+        records: Vec<CandidateRecord>,
+        cancelled: Option<&std::sync::atomic::AtomicBool>,
+    ) -> Result<u64> {
         check_all(&records, "candidates")?;
+        let _lock = self.lock_for_commit()?;
         let plan = self.plan(&records);
         let n = records.len() as u64;
         let in_memory = self.dir.is_none();
+        let log = CommitLog::new(
+            "upsert",
+            if in_memory {
+                serde_json::Value::Null // no log in memory
+            } else {
+                serde_json::json!({"records_hash": crate::audit::hash_json(&records), "records": records.len()})
+            },
+        );
         let generation = self.commit(
-            |generation, dir| {
+            |generation, dir, written| {
                 let file = format!("s{generation:06}.jsonl");
                 let (bytes, sha256) = if in_memory {
                     (0, None)
                 } else {
-                    let (bytes, sha) =
-                        write_jsonl_atomic(&dir.join("segments").join(&file), &records)?;
+                    let path = dir.join("segments").join(&file);
+                    written.push(path.clone());
+                    let (bytes, sha) = write_jsonl_atomic(&path, &records)?;
                     (bytes, Some(sha))
                 };
                 Ok(Commit::Upsert {
@@ -1245,13 +1499,14 @@ impl Index {
                 }
                 Ok(())
             },
-        );
-        let generation = generation?;
+            log,
+            cancelled,
+        )?;
         self.apply_upserts(records);
         if in_memory {
             self.rebuild_text_in_memory()?;
         } else {
-            self.text.reload()?;
+            self.finish_text();
         }
         self.maybe_snapshot();
         Ok(generation)
@@ -1260,6 +1515,7 @@ impl Index {
     /// Removes candidates by id; unknown ids are an error naming them, and
     /// nothing is changed. Returns the new generation.
     pub fn remove(&mut self, ids: &[String]) -> Result<u64> {
+        let _lock = self.lock_for_commit()?;
         let mut errors = InputErrors::default();
         for (i, id) in ids.iter().enumerate() {
             if !self.by_id.get(id).is_some_and(|r| self.live.contains(*r)) {
@@ -1276,8 +1532,9 @@ impl Index {
         let rows: Vec<u32> = ids.iter().map(|id| self.by_id[id]).collect();
         let ids_owned = ids.to_vec();
         let in_memory = self.dir.is_none();
+        let log = CommitLog::new("remove", serde_json::json!({"ids": ids}));
         let generation = self.commit(
-            |generation, _| {
+            |generation, _, _| {
                 Ok(Commit::Remove {
                     generation,
                     ids: ids_owned,
@@ -1289,12 +1546,14 @@ impl Index {
                 }
                 Ok(())
             },
+            log,
+            None,
         )?;
         self.apply_removes(ids);
         if in_memory {
             self.rebuild_text_in_memory()?;
         } else {
-            self.text.reload()?;
+            self.finish_text();
         }
         self.maybe_snapshot();
         Ok(generation)
@@ -1313,6 +1572,7 @@ impl Index {
                 format!("not a vacancy id: {vacancy_id:?}"),
             )));
         }
+        let _lock = self.lock_for_commit()?;
         if !self
             .by_id
             .get(candidate_id)
@@ -1323,8 +1583,14 @@ impl Index {
             )));
         }
         let (v, c) = (vacancy_id.to_string(), candidate_id.to_string());
+        let mut log = CommitLog::new(
+            "outcome",
+            serde_json::json!({"vacancy_id": vacancy_id, "candidate_id": candidate_id, "result": result}),
+        );
+        log.vacancy_id = Some(v.clone());
+        log.candidate_id = Some(c.clone());
         let generation = self.commit(
-            |generation, _| {
+            |generation, _, _| {
                 Ok(Commit::Outcome {
                     generation,
                     vacancy_id: v,
@@ -1333,10 +1599,35 @@ impl Index {
                 })
             },
             |_| Ok(()),
+            log,
+            None,
         )?;
         self.apply_outcome(candidate_id, result);
+        if self.dir.is_some() {
+            self.finish_text();
+        }
         self.maybe_snapshot();
         Ok(generation)
+    }
+
+    /// How commits wait for another process's commit before failing with
+    /// [`Error::Locked`] (default: [`lock::DEFAULT_WAIT`], telling no one).
+    pub fn set_writer_wait(&mut self, wait: lock::WriterWait) {
+        self.writer_wait = wait;
+    }
+
+    /// Takes over the settings of `other` (snapshot deferral, writer wait):
+    /// an index opened to replace it behaves as it did.
+    pub fn inherit_settings(&mut self, other: &Index) {
+        self.snapshots_deferred = other.snapshots_deferred;
+        self.writer_wait = other.writer_wait.clone();
+    }
+
+    /// What the last open or commit had to say beyond success: a `CURRENT`
+    /// completed from the log, or a switch or text index left to the next
+    /// open (empty when nothing).
+    pub fn commit_note(&self) -> &str {
+        &self.commit_note
     }
 
     /// The directory, for a persisted index.
@@ -1496,12 +1787,24 @@ pub(crate) fn write_atomically<T>(
     write: impl FnOnce(&mut std::fs::File) -> Result<T>,
 ) -> Result<T> {
     let _ = std::fs::remove_file(tmp);
-    let mut file = create_private_file(tmp)?;
-    let out = write(&mut file)?;
-    file.sync_all().map_err(|e| Error::io(tmp, e))?;
-    drop(file);
-    std::fs::rename(tmp, path).map_err(|e| Error::io(path, e))?;
+    let written = (|| -> Result<T> {
+        crate::fault::check(tmp)?;
+        let mut file = create_private_file(tmp)?;
+        let out = write(&mut file)?;
+        crate::fault::check(tmp)?;
+        file.sync_all().map_err(|e| Error::io(tmp, e))?;
+        drop(file);
+        crate::fault::check(path)?;
+        std::fs::rename(tmp, path).map_err(|e| Error::io(path, e))?;
+        Ok(out)
+    })();
+    if written.is_err() {
+        // A failed write (a full disk) leaves no temporary file behind.
+        let _ = std::fs::remove_file(tmp);
+    }
+    let out = written?;
     if let Some(parent) = path.parent() {
+        crate::fault::check(parent)?;
         sync_dir(parent)?;
     }
     Ok(out)
@@ -1575,17 +1878,124 @@ fn write_atomic(path: &Path, body: &[u8]) -> Result<()> {
     })
 }
 
-fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
+fn manifest_path(dir: &Path, generation: u64) -> PathBuf {
+    dir.join("manifests").join(format!("m{generation:06}.json"))
+}
+
+fn manifest_body(m: &Manifest) -> Vec<u8> {
     let mut m = m.clone();
     m.checksum = Some(m.compute_checksum());
-    let body = serde_json::to_vec_pretty(&m).expect("manifest serialises");
-    // The snapshot first (for replays), then the switch.
-    write_atomic(
-        &dir.join("manifests")
-            .join(format!("m{:06}.json", m.generation)),
-        &body,
-    )?;
-    write_atomic(&dir.join("CURRENT"), &body)
+    serde_json::to_vec_pretty(&m).expect("manifest serialises")
+}
+
+/// Writes a generation's manifest to `manifests/` (before its audit record).
+fn write_manifest_file(path: &Path, m: &Manifest) -> Result<()> {
+    write_atomic(path, &manifest_body(m))
+}
+
+/// Switches `CURRENT` to a manifest that carries its audit position.
+fn write_current(dir: &Path, m: &Manifest) -> Result<()> {
+    write_atomic(&dir.join("CURRENT"), &manifest_body(m))
+}
+
+/// Rewrites `CURRENT` with `m` (`rosa audit repair`, after recording the
+/// generation again).
+pub fn write_current_manifest(dir: &Path, m: &Manifest) -> Result<()> {
+    write_current(dir, m)
+}
+
+/// The newest generation that has a manifest in `manifests/`, if any.
+pub fn newest_manifest(dir: &Path) -> Result<Option<u64>> {
+    let mdir = dir.join("manifests");
+    let entries = match std::fs::read_dir(&mdir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(&mdir, e)),
+    };
+    let mut newest = None;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let g = name
+            .to_str()
+            .and_then(|n| n.strip_prefix('m'))
+            .and_then(|n| n.strip_suffix(".json"))
+            .and_then(|n| n.parse::<u64>().ok());
+        if let Some(g) = g {
+            newest = newest.max(Some(g));
+        }
+    }
+    Ok(newest)
+}
+
+/// The committed generation's manifest: `CURRENT`, checked against the audit
+/// log and the manifests. A commit is committed once its audit record is
+/// durable, so a manifest one generation past `CURRENT` whose record is in the
+/// log is the committed one (its `CURRENT` switch did not happen): it is
+/// adopted, and `CURRENT` completed when no commit is under way. `CURRENT`
+/// behind the log or more than one manifest behind is a rewind: an error that
+/// says so. Returns the manifest and a note on what was completed (or empty).
+pub fn committed_manifest(dir: &Path) -> Result<(Manifest, String)> {
+    let current = read_manifest(dir)?;
+    let k = current.generation;
+    let newest = newest_manifest(dir)?.unwrap_or(k);
+    let rewound = |what: String| {
+        index_error(
+            dir,
+            format!(
+                "CURRENT is at generation {k}, but {what}: CURRENT was rewound (replaced by an \
+                 older manifest). Nothing was opened; `rosa audit verify` lists what the log holds, \
+                 and putting back manifests/m{newest:06}.json as CURRENT undoes the rewind if \
+                 that generation is the log's last commit"
+            ),
+        )
+    };
+    if newest > k + 1 {
+        return Err(rewound(format!(
+            "manifests/ holds generations up to {newest}"
+        )));
+    }
+    let mut note = String::new();
+    let committed = if newest == k + 1 {
+        let path = manifest_path(dir, newest);
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let next = parse_manifest(&bytes, &path)?;
+        let out = crate::audit::hash_json(&next.commits);
+        match crate::audit::find_commit(dir, newest, &out)? {
+            None => current, // a commit under way, or one that never reached its record
+            Some(pos) => {
+                let mut next = next;
+                next.audit = Some(pos);
+                note = format!(
+                    "generation {newest} was committed and logged but CURRENT still named {k}: completed from manifests/m{newest:06}.json"
+                );
+                // Completed on disk only when no commit is under way.
+                if let Ok(held) = lock::WriterLock::acquire(
+                    dir,
+                    &lock::WriterWait {
+                        wait: std::time::Duration::ZERO,
+                        on_wait: None,
+                    },
+                ) {
+                    if write_current(dir, &next).is_err() {
+                        note.push_str(" (in memory: CURRENT could not be rewritten)");
+                    }
+                    drop(held);
+                }
+                next
+            }
+        }
+    } else {
+        current
+    };
+    if let Some(pos) = &committed.audit {
+        let last = crate::audit::check_position(dir, pos, committed.generation)?;
+        if last > committed.generation {
+            return Err(rewound(format!(
+                "the audit log's last record is of generation {last}"
+            )));
+        }
+    }
+    Ok((committed, note))
 }
 
 /// Parses a manifest and checks its checksum (when it has one).

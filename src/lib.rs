@@ -26,15 +26,17 @@ pub mod date;
 pub mod error;
 pub mod eval;
 pub mod explain;
+#[doc(hidden)]
+pub mod fault;
 pub mod filters;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gen;
 pub mod geo;
 pub mod graduatoria;
-pub mod import;
 #[cfg(feature = "grpc")]
 pub mod grpc;
+pub mod import;
 pub mod model;
 pub mod offers;
 pub mod taxonomy;
@@ -105,17 +107,35 @@ impl Engine {
         vacancies: Vec<VacancyRecord>,
         progress: Option<index::Progress>,
     ) -> Result<Engine> {
-        let input_hash = audit::hash_json(&(&candidates, &vacancies));
-        let engine = Engine {
-            index: index::Index::build(Some(dir), candidates, vacancies, progress)?,
+        Self::build_waiting(
+            dir,
+            candidates,
+            vacancies,
+            progress,
+            &index::lock::WriterWait::default(),
+        )
+    }
+
+    /// [`Engine::build_with_progress`], waiting for another process's commit
+    /// to the directory as `waiting` says (and waiting so in later commits).
+    /// The build's audit record is part of its commit.
+    pub fn build_waiting(
+        dir: &Path,
+        candidates: Vec<CandidateRecord>,
+        vacancies: Vec<VacancyRecord>,
+        progress: Option<index::Progress>,
+        waiting: &index::lock::WriterWait,
+    ) -> Result<Engine> {
+        Ok(Engine {
+            index: index::Index::build_waiting(
+                Some(dir),
+                candidates,
+                vacancies,
+                progress,
+                waiting,
+            )?,
             travel: None,
-        };
-        engine.log_commit(
-            "build",
-            serde_json::json!({"records_hash": input_hash}),
-            None,
-        )?;
-        Ok(engine)
+        })
     }
 
     /// Builds an index in memory only (tests, embedding, one-off queries).
@@ -167,25 +187,6 @@ impl Engine {
             audit::append(dir, self.audit_record(what, input))?;
         }
         Ok(())
-    }
-
-    fn log_commit(
-        &self,
-        kind: &str,
-        input: serde_json::Value,
-        candidate_id: Option<&str>,
-    ) -> Result<()> {
-        let out = audit::hash_json(&self.index.commits());
-        self.log(
-            Logged {
-                kind,
-                vacancy_id: None,
-                candidate_id,
-                policy: None,
-                output_hash: out,
-            },
-            input,
-        )
     }
 
     /// The roster of a vacancy under a policy (audited for a persistent index).
@@ -271,19 +272,28 @@ impl Engine {
     }
 
     /// Adds or replaces candidates, committing a new generation; visible to the
-    /// next query. Invalid records change nothing.
+    /// next query. Invalid records change nothing. Like every commit, it waits
+    /// for another process's commit to the directory ([`Engine::set_writer_wait`])
+    /// and starts from the last committed generation; its audit record is part
+    /// of the commit (no record, no commit).
     pub fn upsert(&mut self, candidates: Vec<CandidateRecord>) -> Result<u64> {
-        let input = serde_json::json!({"records_hash": audit::hash_json(&candidates), "records": candidates.len()});
-        let g = self.index.upsert(candidates)?;
-        self.log_commit("upsert", input, None)?;
-        Ok(g)
+        self.index.upsert(candidates)
+    }
+
+    /// [`Engine::upsert`], committing nothing ([`Error::Cancelled`]) if
+    /// `cancelled` is set before the commit's point of no return (its audit
+    /// record): a gRPC stream whose client went away.
+    pub fn upsert_unless(
+        &mut self,
+        candidates: Vec<CandidateRecord>,
+        cancelled: &std::sync::atomic::AtomicBool,
+    ) -> Result<u64> {
+        self.index.upsert_unless(candidates, Some(cancelled))
     }
 
     /// Removes candidates by id, committing a new generation.
     pub fn remove(&mut self, ids: &[String]) -> Result<u64> {
-        let g = self.index.remove(ids)?;
-        self.log_commit("remove", serde_json::json!({"ids": ids}), None)?;
-        Ok(g)
+        self.index.remove(ids)
     }
 
     /// Records what happened with a person for a vacancy; `hired` takes them out
@@ -294,22 +304,41 @@ impl Engine {
         candidate_id: &str,
         result: index::OutcomeKind,
     ) -> Result<u64> {
-        let g = self
-            .index
-            .record_outcome(vacancy_id, candidate_id, result)?;
-        let input = serde_json::json!({"vacancy_id": vacancy_id, "candidate_id": candidate_id, "result": result});
-        let out = audit::hash_json(&self.index.commits());
-        self.log(
-            Logged {
-                kind: "outcome",
-                vacancy_id: Some(vacancy_id),
-                candidate_id: Some(candidate_id),
-                policy: None,
-                output_hash: out,
-            },
-            input,
-        )?;
-        Ok(g)
+        self.index.record_outcome(vacancy_id, candidate_id, result)
+    }
+
+    /// How commits wait for another process's commit to the same directory
+    /// (default: up to a minute, telling no one).
+    pub fn set_writer_wait(&mut self, waiting: index::lock::WriterWait) {
+        self.index.set_writer_wait(waiting);
+    }
+
+    /// The committed generation of the engine's directory, when it is newer
+    /// than the engine's (another process committed): opened, ready for
+    /// [`Engine::adopt`]. Reads the directory only; `None` for an in-memory
+    /// engine or when the engine is current.
+    pub fn newer_generation(&self) -> Result<Option<index::Index>> {
+        let Some(dir) = self.index.dir() else {
+            return Ok(None);
+        };
+        let (m, _) = index::committed_manifest(dir)?;
+        if m.generation <= self.index.generation() {
+            return Ok(None);
+        }
+        Ok(Some(index::Index::open(dir)?))
+    }
+
+    /// Switches to an index opened by [`Engine::newer_generation`], if it is
+    /// still newer than the engine's own (which a commit of this engine may
+    /// have moved on meanwhile). Returns whether it did.
+    pub fn adopt(&mut self, newer: index::Index) -> bool {
+        if newer.generation() <= self.index.generation() {
+            return false;
+        }
+        let mut newer = newer;
+        newer.inherit_settings(&self.index);
+        self.index = newer;
+        true
     }
 
     /// Uses `travel` (a journey planner with real timetables) for the travel-time

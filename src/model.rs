@@ -752,7 +752,10 @@ fn occupation_mappings(
             )),
             Some(code) if !m.confident && code.len() != 1 => errs.push(FieldError::new(
                 at("confident"),
-                format!("is false, so {} must be a bare ISCO major group, got {code:?}", m.field),
+                format!(
+                    "is false, so {} must be a bare ISCO major group, got {code:?}",
+                    m.field
+                ),
             )),
             Some(_) => {}
         }
@@ -776,7 +779,10 @@ fn occupation_mappings(
         }
         if let Some(uri) = &m.esco {
             if !(uri.starts_with("http://") || uri.starts_with("https://")) || uri.len() > 256 {
-                errs.push(FieldError::new(at("esco"), format!("not an ESCO URI: {uri:?}")));
+                errs.push(FieldError::new(
+                    at("esco"),
+                    format!("not an ESCO URI: {uri:?}"),
+                ));
             }
         }
     }
@@ -804,15 +810,8 @@ impl CandidateRecord {
             ));
         }
         comune(&mut e, comuni, "domicile", &self.domicile);
-        if let (Some(did), Some(conf)) = (self.did_date, self.availability_confirmed) {
-            if conf < did {
-                // A confirmation before the DID is a data error upstream: say so.
-                e.push(FieldError::new(
-                    "availability_confirmed",
-                    format!("{conf} is before did_date {did}"),
-                ));
-            }
-        }
+        // A confirmation older than the DID is not an error: the DID itself
+        // declares availability (`rules::effective_confirmation`).
         eqf(&mut e, "education_eqf", self.education_eqf);
         list_len(&mut e, "experiences", self.experiences.len(), MAX_LIST);
         for (i, x) in self.experiences.iter().enumerate().take(MAX_LIST) {
@@ -1278,70 +1277,202 @@ fn id_after_key(rest: &[u8]) -> Option<String> {
     is_valid_id(id).then(|| id.to_string())
 }
 
+/// The UTF-8 byte-order mark that office tools and Windows exports put at the
+/// start of a file; accepted (and skipped) at the start of any JSON or JSONL input.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Skips a byte-order mark at the start of `reader`, if there is one. (A
+/// buffered reader holds at least the first 3 bytes of any input longer than
+/// that; one that does not is not JSON with a mark anyway.)
+fn skip_bom(reader: &mut impl std::io::BufRead) -> std::io::Result<()> {
+    if reader.fill_buf()?.starts_with(BOM) {
+        reader.consume(BOM.len());
+    }
+    Ok(())
+}
+
 /// Parses and validates every line of a `.jsonl` stream: the engine's one
 /// JSONL reader ([`read_jsonl`] and [`parse_jsonl`] use it).
 ///
-/// Lines end with `\n` or `\r\n`; blank lines are skipped. A line longer than
+/// Lines end with `\n` or `\r\n`; blank lines are skipped, and so is a UTF-8
+/// byte-order mark at the start. A line longer than
 /// [`MAX_LINE_BYTES`] is an error naming its line (and its id when the first
 /// bytes show it), and is never held whole in memory; so is a line that is not
 /// UTF-8. Duplicate ids are errors. Either every record is valid and all are
 /// returned, or the errors (every bad line, up to [`InputErrors::LIMIT`]) are.
 pub fn read_jsonl_from<R: Record + Send>(
-    mut reader: impl std::io::BufRead,
+    reader: impl std::io::BufRead,
     file: &str,
 ) -> Result<Vec<R>, Error> {
-    use rayon::prelude::*;
     let mut errors = InputErrors::default();
-    let mut out: Vec<R> = Vec::new();
+    let mut out = Vec::new();
+    read_lines(reader, file, |line| match line {
+        Ok(rec) => {
+            if errors.is_empty() {
+                out.push(rec);
+            }
+        }
+        Err(bad) => {
+            errors.extend(bad.errors);
+            // The records will not be returned: stop holding them.
+            out = Vec::new();
+        }
+    })?;
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Input(errors))
+    }
+}
+
+/// Longest part of a bad line kept in a [`Reject`], in bytes.
+pub const MAX_REJECT_RAW_BYTES: usize = 4096;
+
+/// A line set aside by [`read_jsonl_quarantine`] (`--rejects`): where it was,
+/// its id when readable, every error found, and its text clipped to
+/// [`MAX_REJECT_RAW_BYTES`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reject {
+    /// 1-based line number in the input.
+    pub line: usize,
+    /// The record's id, when it could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Every error of the line: field and message.
+    pub errors: Vec<RejectError>,
+    /// The line as read (invalid UTF-8 replaced), clipped to
+    /// [`MAX_REJECT_RAW_BYTES`] with `...`.
+    pub raw: String,
+    /// The line's length in bytes.
+    pub bytes: u64,
+}
+
+/// One error of a rejected line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RejectError {
+    /// Dotted path of the field, `-` for the whole record.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Reject {
+    fn new(line: usize, errors: Vec<FieldError>, raw: &[u8], bytes: u64) -> Reject {
+        let id = errors
+            .iter()
+            .map(|e| e.record_id.as_str())
+            .find(|id| *id != "-")
+            .map(str::to_string)
+            .or_else(|| sniff_id(raw));
+        Reject {
+            line,
+            id,
+            errors: errors
+                .into_iter()
+                .map(|e| RejectError {
+                    field: e.field,
+                    message: e.message,
+                })
+                .collect(),
+            raw: crate::error::clip(
+                String::from_utf8_lossy(&raw[..raw.len().min(MAX_REJECT_RAW_BYTES)]).into_owned(),
+                MAX_REJECT_RAW_BYTES,
+            ),
+            bytes,
+        }
+    }
+}
+
+/// Reads a `.jsonl` stream like [`read_jsonl_from`], but sets bad lines aside
+/// instead of failing: returns the valid records and, in input order, the
+/// rejected lines (a duplicate id rejects the later line). Only a failure to
+/// read the input is an error.
+pub fn read_jsonl_quarantine<R: Record + Send>(
+    reader: impl std::io::BufRead,
+    file: &str,
+) -> Result<(Vec<R>, Vec<Reject>), Error> {
+    let mut out = Vec::new();
+    let mut rejects = Vec::new();
+    read_lines(reader, file, |line| match line {
+        Ok(rec) => out.push(rec),
+        Err(bad) => rejects.push(Reject::new(bad.line, bad.errors, &bad.raw, bad.bytes)),
+    })?;
+    Ok((out, rejects))
+}
+
+/// A line that did not give a valid record.
+struct BadLine {
+    line: usize,
+    errors: Vec<FieldError>,
+    /// The line's first bytes (all of it unless too long).
+    raw: Vec<u8>,
+    bytes: u64,
+}
+
+/// The one JSONL reader: parses lines in parallel chunks and hands each
+/// record, or each bad line, to `each` in input order.
+fn read_lines<R: Record + Send>(
+    mut reader: impl std::io::BufRead,
+    file: &str,
+    mut each: impl FnMut(Result<R, BadLine>),
+) -> Result<(), Error> {
+    use rayon::prelude::*;
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut chunk: Vec<(usize, String)> = Vec::new();
     let mut chunk_bytes = 0usize;
     let mut buf: Vec<u8> = Vec::new();
     let mut line_no = 0usize;
-    let mut flush = |chunk: &mut Vec<(usize, String)>, errors: &mut InputErrors| {
+    skip_bom(&mut reader).map_err(|e| Error::io(file, e))?;
+    let mut flush = |chunk: &mut Vec<(usize, String)>, each: &mut dyn FnMut(Result<R, BadLine>)| {
         let parsed: Vec<Result<R, Vec<FieldError>>> = chunk
             .par_iter()
             .map(|(n, l)| parse_record::<R>(l, file, *n))
             .collect();
-        for ((line, _), r) in chunk.iter().zip(parsed) {
+        for ((line, text), r) in chunk.drain(..).zip(parsed) {
+            let bad = |errors| BadLine {
+                line,
+                errors,
+                bytes: text.len() as u64,
+                raw: text.as_bytes()[..text.len().min(MAX_REJECT_RAW_BYTES + 4)].to_vec(),
+            };
             match r {
-                Ok(rec) => {
-                    if let Some(first) = seen.insert(rec.id().to_string(), *line) {
-                        errors.push(
-                            FieldError::new(
-                                "id",
-                                format!("duplicate id, first seen on line {first}"),
-                            )
-                            .at(file, *line, rec.id()),
-                        );
+                Ok(rec) => match seen.insert(rec.id().to_string(), line) {
+                    Some(first) => {
+                        // The first line with the id keeps it.
+                        seen.insert(rec.id().to_string(), first);
+                        each(Err(bad(vec![FieldError::new(
+                            "id",
+                            format!("duplicate id, first seen on line {first}"),
+                        )
+                        .at(file, line, rec.id())])))
                     }
-                    if errors.is_empty() {
-                        out.push(rec);
-                    }
-                }
-                Err(es) => errors.extend(es),
+                    None => each(Ok(rec)),
+                },
+                Err(es) => each(Err(bad(es))),
             }
         }
-        if !errors.is_empty() {
-            // The records will not be returned: stop holding them.
-            out = Vec::new();
-        }
-        chunk.clear();
     };
     loop {
         let line = next_line(&mut reader, &mut buf).map_err(|e| Error::io(file, e))?;
         let Some(line) = line else { break };
         line_no += 1;
+        let bad = |e: FieldError, bytes: u64| BadLine {
+            line: line_no,
+            errors: vec![e],
+            raw: buf[..buf.len().min(MAX_REJECT_RAW_BYTES + 4)].to_vec(),
+            bytes,
+        };
         match line {
-            Line::TooLong(len) => errors.push(
+            Line::TooLong(len) => each(Err(bad(
                 FieldError::new(
                     "-",
                     format!("line is {len} bytes, at most {MAX_LINE_BYTES} (MAX_LINE_BYTES)"),
                 )
                 .at(file, line_no, sniff_id(&buf).as_deref().unwrap_or("-")),
-            ),
+                len,
+            ))),
             Line::Text => match std::str::from_utf8(&buf) {
-                Err(e) => errors.push(
+                Err(e) => each(Err(bad(
                     FieldError::new(
                         "-",
                         format!("not valid UTF-8 (byte {} of the line)", e.valid_up_to() + 1),
@@ -1351,25 +1482,22 @@ pub fn read_jsonl_from<R: Record + Send>(
                         line_no,
                         sniff_id(&buf).as_deref().unwrap_or("-"),
                     ),
-                ),
+                    buf.len() as u64,
+                ))),
                 Ok(text) if text.trim().is_empty() => {}
                 Ok(text) => {
                     chunk_bytes += text.len();
                     chunk.push((line_no, text.to_string()));
                     if chunk.len() >= CHUNK_LINES || chunk_bytes >= CHUNK_BYTES {
-                        flush(&mut chunk, &mut errors);
+                        flush(&mut chunk, &mut each);
                         chunk_bytes = 0;
                     }
                 }
             },
         }
     }
-    flush(&mut chunk, &mut errors);
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::Input(errors))
-    }
+    flush(&mut chunk, &mut each);
+    Ok(())
 }
 
 /// Reads a single JSON record (a vacancy file, pretty-printed or not) with
@@ -1401,7 +1529,8 @@ pub fn read_json_from<R: Record>(reader: impl std::io::Read, file: &str) -> Resu
         )
         .at(file, 0, sniff_id(&bytes).as_deref().unwrap_or("-"))));
     }
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(&bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
         let valid = e.valid_up_to();
         let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
         one(FieldError::new("-", "not valid UTF-8").at(file, line, "-"))

@@ -197,7 +197,9 @@ impl Policy {
                 e.utf8_error().valid_up_to() + 1
             ))
         })?;
-        Policy::from_toml(&text).map_err(|e| match e {
+        // A byte-order mark (office tools, Windows) is not part of the TOML.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        Policy::from_toml(text).map_err(|e| match e {
             Error::Policy(m) => Error::Policy(format!("{}: {m}", path.display())),
             other => other,
         })

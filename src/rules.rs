@@ -14,6 +14,7 @@
 
 use serde::Serialize;
 
+use crate::date::Date;
 use crate::index::Index;
 use crate::model::{Mode, Support};
 use crate::query::Query;
@@ -142,6 +143,41 @@ pub(crate) fn fmt1(x: f64) -> String {
     }
 }
 
+/// Which date made a person's availability current: the DID itself declares
+/// availability, so a confirmation older than the DID does not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmedBy {
+    /// `availability_confirmed`.
+    Confirmation,
+    /// `did_date` (no confirmation, or one older than the DID).
+    Did,
+}
+
+impl ConfirmedBy {
+    /// The field's name in words.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfirmedBy::Confirmation => "confirmation",
+            ConfirmedBy::Did => "DID",
+        }
+    }
+}
+
+/// The effective confirmation date: the later of `availability_confirmed` and
+/// `did_date` (the confirmation wins a tie), and which of the two it is. The
+/// freshness rule counts from it.
+pub fn effective_confirmation(
+    confirmed: Option<Date>,
+    did: Option<Date>,
+) -> Option<(Date, ConfirmedBy)> {
+    match (confirmed, did) {
+        (Some(c), Some(d)) if d > c => Some((d, ConfirmedBy::Did)),
+        (Some(c), _) => Some((c, ConfirmedBy::Confirmation)),
+        (None, Some(d)) => Some((d, ConfirmedBy::Did)),
+        (None, None) => None,
+    }
+}
+
 /// Checks one rule. With `detail` false the returned string is empty and nothing is allocated.
 pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (bool, String) {
     // The record is read only by the rules that need it (the others read
@@ -160,14 +196,29 @@ pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (b
         },
         Rule::Stale => {
             let limit = q.policy.freshness_days as i32;
-            match feats.confirmed.or(feats.did_date) {
+            match effective_confirmation(feats.confirmed, feats.did_date) {
                 None => (false, say!("availability never confirmed")),
-                Some(c) => {
+                Some((c, source)) if c > q.as_of => (
+                    false,
+                    say!(
+                        "{} {c} is after {}: not a confirmation yet",
+                        source.as_str(),
+                        q.as_of
+                    ),
+                ),
+                Some((c, source)) => {
                     let days = q.as_of.days_since(c);
+                    let counted = match (source, feats.confirmed) {
+                        (ConfirmedBy::Did, Some(older)) => {
+                            format!("DID {c} (later than the confirmation {older})")
+                        }
+                        (ConfirmedBy::Did, None) => format!("DID {c} (never confirmed since)"),
+                        (ConfirmedBy::Confirmation, _) => format!("confirmed {c}"),
+                    };
                     if days <= limit {
-                        (true, say!("confirmed {c}, {days} days ago ≤ {limit}"))
+                        (true, say!("{counted}, {days} days ago ≤ {limit}"))
                     } else {
-                        (false, say!("confirmed {c}, {days} days ago > {limit}"))
+                        (false, say!("{counted}, {days} days ago > {limit}"))
                     }
                 }
             }

@@ -279,7 +279,11 @@ fn mapping_note(maps: &[crate::model::OccupationMapping], field: &str) -> String
             } else {
                 format!(" {:?}", m.title)
             },
-            if m.confident { "mapped" } else { "not confident" },
+            if m.confident {
+                "mapped"
+            } else {
+                "not confident"
+            },
             m.confidence
         ),
     }

@@ -286,6 +286,34 @@ impl TextIndex {
 /// Checks the footer checksum of every segment file in `dir` (all files but
 /// tantivy's `meta.json` and its dot-files, which have no footer).
 fn verify_segment_files(index: &Index, dir: &Path) -> Result<()> {
+    // Every file a segment needs must be there (a deleted `.pos` file is
+    // damage, found here rather than by the first search).
+    use tantivy::index::SegmentComponent as C;
+    for meta in index.searchable_segment_metas()? {
+        let mut needed = vec![
+            C::Postings,
+            C::Positions,
+            C::Terms,
+            C::Store,
+            C::FastFields,
+            C::FieldNorms,
+        ];
+        if meta.has_deletes() {
+            needed.push(C::Delete);
+        }
+        for c in needed {
+            let f = meta.relative_path(c);
+            if !dir.join(&f).is_file() {
+                return Err(tantivy::TantivyError::DataCorruption(
+                    tantivy::error::DataCorruption::new(
+                        dir.join(&f),
+                        "missing: the text index is damaged".into(),
+                    ),
+                )
+                .into());
+            }
+        }
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| crate::error::Error::io(dir, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| crate::error::Error::io(dir, e))?;

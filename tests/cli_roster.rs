@@ -267,7 +267,10 @@ fn bench_on_an_existing_index_reports_and_writes_nothing() {
         policy.to_str().unwrap(),
     ]);
     assert!(out.contains("roster latency"), "{out}");
-    assert!(out.contains("(2 rosters, eligible median 6, max 6)"), "{out}");
+    assert!(
+        out.contains("(2 rosters, eligible median 6, max 6)"),
+        "{out}"
+    );
     assert!(out.contains("eligible < 1k"), "{out}");
     assert!(out.contains("batch"), "{out}");
     assert_eq!(listing(&idx), before, "bench changed the index directory");

@@ -68,7 +68,10 @@ fn index_reopen_corpus_and_crashes_do_not_panic() {
 
 #[test]
 fn cliclavoro_candidatura_corpus_and_crashes_do_not_panic() {
-    replay("cliclavoro_candidatura", rosa::fuzzing::cliclavoro_candidatura);
+    replay(
+        "cliclavoro_candidatura",
+        rosa::fuzzing::cliclavoro_candidatura,
+    );
 }
 
 #[test]
@@ -101,7 +104,10 @@ fn cliclavoro_seed_mutations_do_not_panic() {
         state
     };
     for (target, run) in [
-        ("cliclavoro_candidatura", rosa::fuzzing::cliclavoro_candidatura as fn(&[u8])),
+        (
+            "cliclavoro_candidatura",
+            rosa::fuzzing::cliclavoro_candidatura as fn(&[u8]),
+        ),
         ("cliclavoro_vacancy", rosa::fuzzing::cliclavoro_vacancy),
     ] {
         let seeds: Vec<Vec<u8>> = inputs(target)

@@ -482,5 +482,8 @@ async fn upsert_accepts_cliclavoro_candidatura_documents() {
         .unwrap_err();
     assert!(err.message().contains("must be unset"), "{}", err.message());
     let r = fixture_roster(&mut s.client).await;
-    assert_eq!(r.index_generation, 2, "nothing committed by the bad streams");
+    assert_eq!(
+        r.index_generation, 2,
+        "nothing committed by the bad streams"
+    );
 }

@@ -113,5 +113,55 @@ check(code == grpc.StatusCode.NOT_FOUND, f"unknown candidate: {code} {details}")
 code, details = code_of(lambda: stub.Roster(pb.RosterRequest(vacancy=vacancy, view="public")))
 check(code == grpc.StatusCode.INVALID_ARGUMENT and "view" in details, f"bad view: {code} {details}")
 
+# Upsert stream with bad candidates set aside (first message: options only)
+good = dict(candidates[0], id="C200")
+bad = dict(candidates[1], id="C201")
+bad["availability"] = dict(bad["availability"], max_km=900)
+opts = pb.Candidate(upsert_options=pb.UpsertOptions(set_aside_rejects=True))
+c = stub.UpsertCandidates(iter([opts, msg(pb.Candidate, good), msg(pb.Candidate, bad)]))
+check(c.records == 1 and c.rejected == 1 and c.rejects[0].message == 3 and c.rejects[0].id == "C201"
+      and c.rejects[0].errors[0].field == "availability.max_km", f"upsert: bad candidate set aside {c.rejects}")
+
+# A stream cancelled before its end commits nothing
+import threading  # noqa: E402
+import time  # noqa: E402
+
+before = stub.Roster(pb.RosterRequest(vacancy=vacancy)).index_generation
+release = threading.Event()
+
+
+def open_stream():
+    for i in range(50):
+        yield msg(pb.Candidate, dict(candidates[0], id=f"X{i:03d}"))
+    release.wait(10)  # the stream stays open until the client cancels
+
+
+call = stub.UpsertCandidates.future(open_stream())
+time.sleep(0.5)
+call.cancel()
+release.set()
+time.sleep(0.5)
+after = stub.Roster(pb.RosterRequest(vacancy=vacancy)).index_generation
+check(after == before, f"cancelled upsert stream: nothing committed (generation {before} -> {after})")
+
+# The server follows a commit made by another process (the CLI)
+if len(sys.argv) > 4:
+    import subprocess  # noqa: E402
+    import tempfile  # noqa: E402
+
+    index_dir, rosa_bin = sys.argv[3], sys.argv[4]
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+        f.write(json.dumps(dict(candidates[0], id="C300")) + "\n")
+    cli = subprocess.run([rosa_bin, "index", "upsert", "--index", index_dir, "--candidates", f.name],
+                         capture_output=True, text=True)
+    check(cli.returncode == 0, f"CLI upsert while serving: exit {cli.returncode} {cli.stderr.strip()}")
+    seen = before
+    for _ in range(50):
+        seen = stub.Roster(pb.RosterRequest(vacancy=vacancy)).index_generation
+        if seen == before + 1:
+            break
+        time.sleep(0.1)
+    check(seen == before + 1, f"server follows the CLI's commit: generation {seen}, expected {before + 1}")
+
 print(f"python grpc client: {len(failures)} failure(s)")
 sys.exit(1 if failures else 0)

@@ -30,7 +30,7 @@ PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); p
 "$ROSA" serve --index "$WORK/idx" --listen "127.0.0.1:$PORT" \
     --policy tests/fixtures/policy.toml &
 SERVER=$!
-"$VENV/bin/python" tests/grpc_client.py "127.0.0.1:$PORT" target/grpc-stubs
+"$VENV/bin/python" tests/grpc_client.py "127.0.0.1:$PORT" target/grpc-stubs "$WORK/idx" "$ROSA"
 # Graceful shutdown: SIGTERM, and the server exits 0.
 kill -TERM "$SERVER"
 wait "$SERVER"

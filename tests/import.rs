@@ -35,7 +35,12 @@ fn candidatura(importer: &Importer, bytes: &[u8]) -> Result<CandidateRecord, Str
     importer
         .candidatura(bytes, "c.xml")
         .map(|i| i.record)
-        .map_err(|es| es.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+        .map_err(|es| {
+            es.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
 }
 
 fn errors_of(importer: &Importer, bytes: &[u8]) -> Vec<String> {
@@ -56,14 +61,25 @@ fn candidatura_maps_every_element_rosa_models() {
     assert_eq!(r.domicile, "A944");
     assert_eq!(r.did_date, Date::parse("2026-09-01"));
     assert_eq!(r.availability_confirmed, Date::parse("2026-09-01"));
-    assert_eq!(r.education_eqf, Some(4), "highest of qualifica (3) and diploma (4)");
+    assert_eq!(
+        r.education_eqf,
+        Some(4),
+        "highest of qualifica (3) and diploma (4)"
+    );
     // 2019-03-01 .. 2024-09-15: 66 complete months; 2017-01-10 .. 2018-01-09: 11.
-    let months: Vec<(u32, Option<i32>)> = r.experiences.iter().map(|e| (e.months, e.end_year)).collect();
+    let months: Vec<(u32, Option<i32>)> = r
+        .experiences
+        .iter()
+        .map(|e| (e.months, e.end_year))
+        .collect();
     assert_eq!(months, vec![(66, Some(2024)), (11, Some(2018))]);
     // Without occupation labels, only the ISCO major group paralleling the CP major
     // group is kept, and the record says the mapping is not confident.
     assert_eq!(r.experiences[0].isco, "7", "CP 6 (crafts) parallels ISCO 7");
-    assert_eq!(r.experiences[1].isco, "9", "CP 8 (elementary) parallels ISCO 9");
+    assert_eq!(
+        r.experiences[1].isco, "9",
+        "CP 8 (elementary) parallels ISCO 9"
+    );
     assert_eq!(r.desired_isco, vec!["7".to_string(), "8".to_string()]);
     assert_eq!(r.occupation_mappings.len(), 4);
     assert!(r.occupation_mappings.iter().all(|m| !m.confident));
@@ -71,16 +87,27 @@ fn candidatura_maps_every_element_rosa_models() {
     assert_eq!(r.occupation_mappings[0].cp2011, "6.2.3.1.1");
     assert_eq!(r.occupation_mappings[3].field, "desired_isco[1]");
     // Languages: the lowest of read/written/spoken, ISO 639-1.
-    let langs: Vec<(&str, Cefr)> = r.languages.iter().map(|l| (l.code.as_str(), l.cefr)).collect();
+    let langs: Vec<(&str, Cefr)> = r
+        .languages
+        .iter()
+        .map(|l| (l.code.as_str(), l.cefr))
+        .collect();
     assert_eq!(langs, vec![("en", Cefr::B1), ("fr", Cefr::A1)]);
     // Licences from AbilitazioniPatenti and DatiAggiuntivi, patentini too.
     assert_eq!(r.licences, vec!["B", "CE", "forklift"]);
     let a = &r.availability;
     assert_eq!(
         a.contracts,
-        vec![ContractType::Permanent, ContractType::FixedTerm, ContractType::Internship]
+        vec![
+            ContractType::Permanent,
+            ContractType::FixedTerm,
+            ContractType::Internship
+        ]
     );
-    assert!(a.full_time && a.part_time, "FT in one wish, PT in the other");
+    assert!(
+        a.full_time && a.part_time,
+        "FT in one wish, PT in the other"
+    );
     assert!(a.shifts && a.nights, "turno G and N");
     // Reach: the farthest of Casalecchio di Reno and the comuni of the province of Parma.
     let c = Comuni::embedded();
@@ -94,7 +121,9 @@ fn candidatura_maps_every_element_rosa_models() {
     assert_eq!(a.max_km, far_pr.ceil() as u32);
     // Competences from the free texts, matched to ESCO.
     assert!(
-        r.skills.iter().any(|s| s.esco.as_deref() == Some(SKILL_TIG)),
+        r.skills
+            .iter()
+            .any(|s| s.esco.as_deref() == Some(SKILL_TIG)),
         "saldatura TIG found: {:?}",
         r.skills
     );
@@ -123,7 +152,12 @@ fn personal_data_stays_out_and_is_listed_in_the_report() {
     ] {
         assert!(!json.contains(personal), "{personal} leaked into {json}");
     }
-    let dropped: Vec<&str> = imp.report.not_modelled.iter().map(|(p, _)| p.as_str()).collect();
+    let dropped: Vec<&str> = imp
+        .report
+        .not_modelled
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .collect();
     for path in [
         "/Candidatura/Lavoratore/DatiAnagrafici/codicefiscale",
         "/Candidatura/Lavoratore/DatiAnagrafici/cognome",
@@ -137,7 +171,10 @@ fn personal_data_stays_out_and_is_listed_in_the_report() {
         assert!(dropped.contains(&path), "{path} not listed in {dropped:?}");
     }
     // Mapped elements are not listed as dropped.
-    assert!(!dropped.iter().any(|p| p.ends_with("/idlivelloparlato") || p.ends_with("/idcomune") && p.contains("Domicilio")));
+    assert!(!dropped
+        .iter()
+        .any(|p| p.ends_with("/idlivelloparlato")
+            || p.ends_with("/idcomune") && p.contains("Domicilio")));
     assert!(dropped.contains(&"/Candidatura/DatiCurriculari/ProfessioneDesiderataDisponibilita/Disponibilita/Mobilita/dispauto"), "{dropped:?}");
 }
 
@@ -156,22 +193,47 @@ fn vacancy_maps_every_element_rosa_models() {
     assert_eq!(v.education_eqf_min, Some(3), "the lowest title accepted");
     assert!(!v.education_required);
     assert_eq!(v.languages.len(), 1);
-    assert_eq!((v.languages[0].code.as_str(), v.languages[0].cefr), ("en", Cefr::A2));
-    let lic: Vec<(&str, bool)> = v.licences.iter().map(|l| (l.code.as_str(), l.required)).collect();
+    assert_eq!(
+        (v.languages[0].code.as_str(), v.languages[0].cefr),
+        ("en", Cefr::A2)
+    );
+    let lic: Vec<(&str, bool)> = v
+        .licences
+        .iter()
+        .map(|l| (l.code.as_str(), l.required))
+        .collect();
     assert_eq!(lic, vec![("B", true), ("forklift", true)]);
     assert_eq!(v.contract.kind, ContractType::FixedTerm);
     assert_eq!(v.contract.months, Some(12));
     assert_eq!(v.contract.hours_per_week, 40.0);
-    assert_eq!(v.contract.gross_monthly_eur, Some(2000.0), "26,000 a year over 13 payments");
+    assert_eq!(
+        v.contract.gross_monthly_eur,
+        Some(2000.0),
+        "26,000 a year over 13 payments"
+    );
     assert_eq!(v.positions, 2);
     assert_eq!(v.published, Date::parse("2026-10-15"));
     assert_eq!(v.expires, Date::parse("2026-12-15"));
-    assert!(v.skills.iter().any(|s| s.esco.as_deref() == Some(SKILL_TIG)));
+    assert!(v
+        .skills
+        .iter()
+        .any(|s| s.esco.as_deref() == Some(SKILL_TIG)));
     assert_eq!(v.occupation_mappings.len(), 1);
     assert_eq!(v.occupation_mappings[0].field, "isco");
-    let dropped: Vec<&str> = imp.report.not_modelled.iter().map(|(p, _)| p.as_str()).collect();
-    assert!(dropped.contains(&"/Vacancy/DatoreLavoro/DatiContatto/email"), "{dropped:?}");
-    assert!(dropped.contains(&"/Vacancy/Richiesta/CondizioniOfferte/idccnl"), "{dropped:?}");
+    let dropped: Vec<&str> = imp
+        .report
+        .not_modelled
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .collect();
+    assert!(
+        dropped.contains(&"/Vacancy/DatoreLavoro/DatiContatto/email"),
+        "{dropped:?}"
+    );
+    assert!(
+        dropped.contains(&"/Vacancy/Richiesta/CondizioniOfferte/idccnl"),
+        "{dropped:?}"
+    );
 }
 
 #[test]
@@ -183,7 +245,11 @@ fn with_italian_labels_occupations_map_to_isco_unit_groups() {
     let importer = importer_with_labels();
     let bytes = std::fs::read(sample("candidatura_full.xml")).unwrap();
     let r = candidatura(&importer, &bytes).unwrap();
-    assert_eq!(r.experiences[0].isco, "7233", "{:?}", r.occupation_mappings[0]);
+    assert_eq!(
+        r.experiences[0].isco, "7233",
+        "{:?}",
+        r.occupation_mappings[0]
+    );
     assert!(r.occupation_mappings[0].confident);
     assert!(r.occupation_mappings[0].esco.is_some());
     assert_eq!(r.desired_isco[1], "8344", "{:?}", r.occupation_mappings);
@@ -192,9 +258,21 @@ fn with_italian_labels_occupations_map_to_isco_unit_groups() {
 /// Hand-checked CP2011 codes covering every CP major group, with the ISCO-08 unit group
 /// a person reading both classifications assigns them. `README.md` reports the figures.
 pub const HAND_CHECKED: &[(&str, &str, &str)] = &[
-    ("1.1.2.1.1", "Amministratori e direttori di grandi aziende private", "1120"),
-    ("1.2.2.1.0", "Direttori di aziende alberghiere e della ristorazione", "1411"),
-    ("1.3.1.4.0", "Imprenditori e responsabili di piccole aziende nel commercio", "1420"),
+    (
+        "1.1.2.1.1",
+        "Amministratori e direttori di grandi aziende private",
+        "1120",
+    ),
+    (
+        "1.2.2.1.0",
+        "Direttori di aziende alberghiere e della ristorazione",
+        "1411",
+    ),
+    (
+        "1.3.1.4.0",
+        "Imprenditori e responsabili di piccole aziende nel commercio",
+        "1420",
+    ),
     ("2.1.1.4.1", "Analisti e progettisti di software", "2512"),
     ("2.2.1.1.1", "Ingegneri meccanici", "2144"),
     ("2.4.1.1.0", "Medici generici", "2211"),
@@ -206,28 +284,60 @@ pub const HAND_CHECKED: &[(&str, &str, &str)] = &[
     ("3.4.1.2.1", "Agenti di viaggio", "4221"),
     ("4.1.1.1.0", "Addetti a funzioni di segreteria", "4120"),
     ("4.3.1.2.0", "Addetti alla contabilità", "4311"),
-    ("4.2.2.1.0", "Addetti all'accoglienza e all'informazione nelle imprese e negli enti pubblici", "4226"),
+    (
+        "4.2.2.1.0",
+        "Addetti all'accoglienza e all'informazione nelle imprese e negli enti pubblici",
+        "4226",
+    ),
     ("5.1.2.2.0", "Commessi delle vendite al minuto", "5223"),
     ("5.2.2.1.0", "Cuochi in alberghi e ristoranti", "5120"),
     ("5.2.2.3.1", "Camerieri di ristorante", "5131"),
     ("5.2.2.4.0", "Baristi e professioni assimilate", "5132"),
     ("5.4.3.1.0", "Parrucchieri", "5141"),
     ("6.1.2.1.0", "Muratori in pietra e mattoni", "7112"),
-    ("6.1.3.6.0", "Idraulici e posatori di tubazioni idrauliche e di gas", "7126"),
+    (
+        "6.1.3.6.0",
+        "Idraulici e posatori di tubazioni idrauliche e di gas",
+        "7126",
+    ),
     ("6.1.3.7.0", "Elettricisti nelle costruzioni civili", "7411"),
     ("6.2.1.2.0", "Saldatori e tagliatori a fiamma", "7212"),
-    ("6.2.3.1.1", "Meccanici e montatori di macchinari industriali", "7233"),
-    ("6.2.3.1.2", "Meccanici motoristi e riparatori di veicoli a motore", "7231"),
+    (
+        "6.2.3.1.1",
+        "Meccanici e montatori di macchinari industriali",
+        "7233",
+    ),
+    (
+        "6.2.3.1.2",
+        "Meccanici motoristi e riparatori di veicoli a motore",
+        "7231",
+    ),
     ("6.5.1.2.1", "Pasticcieri", "7512"),
     ("6.4.1.3.1", "Frutticoltori", "6112"),
     ("6.4.4.1.0", "Allevatori di bovini", "6121"),
     ("7.4.2.3.0", "Conduttori di mezzi pesanti e camion", "8332"),
     ("7.4.2.2.0", "Conduttori di autobus", "8331"),
     ("7.4.4.2.0", "Conduttori di carrelli elevatori", "8344"),
-    ("7.2.7.9.0", "Assemblatori in serie di parti di macchine", "8211"),
-    ("8.1.4.2.0", "Addetti alle pulizie di uffici ed esercizi commerciali", "9112"),
-    ("8.1.3.1.0", "Facchini e addetti allo spostamento merci", "9333"),
-    ("8.4.2.1.0", "Manovali e personale non qualificato dell'edilizia civile", "9313"),
+    (
+        "7.2.7.9.0",
+        "Assemblatori in serie di parti di macchine",
+        "8211",
+    ),
+    (
+        "8.1.4.2.0",
+        "Addetti alle pulizie di uffici ed esercizi commerciali",
+        "9112",
+    ),
+    (
+        "8.1.3.1.0",
+        "Facchini e addetti allo spostamento merci",
+        "9333",
+    ),
+    (
+        "8.4.2.1.0",
+        "Manovali e personale non qualificato dell'edilizia civile",
+        "9313",
+    ),
     ("8.3.1.1.0", "Braccianti agricoli", "9211"),
     ("9.1.1.0.0", "Ufficiali delle forze armate", "0110"),
     ("9.3.1.0.0", "Truppa delle forze armate", "0310"),
@@ -265,8 +375,14 @@ fn cp2011_mapping_accuracy_on_the_hand_checked_set() {
     );
     assert_eq!(majors.len(), 9, "every CP major group is covered");
     // The figures README.md reports (a change to the matcher must update both).
-    assert!(right * 10 >= HAND_CHECKED.len() * 6, "at least 60% right: {right}");
-    assert!(wrong * 10 <= HAND_CHECKED.len(), "at most 10% wrong: {wrong}");
+    assert!(
+        right * 10 >= HAND_CHECKED.len() * 6,
+        "at least 60% right: {right}"
+    );
+    assert!(
+        wrong * 10 <= HAND_CHECKED.len(),
+        "at most 10% wrong: {wrong}"
+    );
 }
 
 fn with(bytes: &str, from: &str, to: &str) -> Vec<u8> {
@@ -302,11 +418,36 @@ fn a_bad_level_names_the_element_path_and_line() {
 
 #[test]
 fn every_error_of_a_document_is_reported() {
-    let mut doc = String::from_utf8(with(&full(), "<cl:titolostudio>40</cl:titolostudio>", "<cl:titolostudio>4</cl:titolostudio>")).unwrap();
-    doc = String::from_utf8(with(&doc, "<cl:idcomune>A944</cl:idcomune>\n      <cl:cap>", "<cl:idcomune>Z999</cl:idcomune>\n      <cl:cap>")).unwrap();
-    doc = String::from_utf8(with(&doc, "<cl:datafine>2024-09-15</cl:datafine>", "<cl:datafine>15/09/2024</cl:datafine>")).unwrap();
-    doc = String::from_utf8(with(&doc, "<cl:idtipologiacontratto>A02</cl:idtipologiacontratto>", "<cl:idtipologiacontratto>permanent</cl:idtipologiacontratto>")).unwrap();
-    doc = String::from_utf8(with(&doc, "<cl:ConoscenzeInformatiche>", "<cl:Hobby>vela</cl:Hobby><cl:ConoscenzeInformatiche>")).unwrap();
+    let mut doc = String::from_utf8(with(
+        &full(),
+        "<cl:titolostudio>40</cl:titolostudio>",
+        "<cl:titolostudio>4</cl:titolostudio>",
+    ))
+    .unwrap();
+    doc = String::from_utf8(with(
+        &doc,
+        "<cl:idcomune>A944</cl:idcomune>\n      <cl:cap>",
+        "<cl:idcomune>Z999</cl:idcomune>\n      <cl:cap>",
+    ))
+    .unwrap();
+    doc = String::from_utf8(with(
+        &doc,
+        "<cl:datafine>2024-09-15</cl:datafine>",
+        "<cl:datafine>15/09/2024</cl:datafine>",
+    ))
+    .unwrap();
+    doc = String::from_utf8(with(
+        &doc,
+        "<cl:idtipologiacontratto>A02</cl:idtipologiacontratto>",
+        "<cl:idtipologiacontratto>permanent</cl:idtipologiacontratto>",
+    ))
+    .unwrap();
+    doc = String::from_utf8(with(
+        &doc,
+        "<cl:ConoscenzeInformatiche>",
+        "<cl:Hobby>vela</cl:Hobby><cl:ConoscenzeInformatiche>",
+    ))
+    .unwrap();
     let errs = errors_of(&Importer::default(), doc.as_bytes()).join("\n");
     for want in [
         "/Candidatura/DatiCurriculari/Istruzione[2]/titolostudio: not a Ministry titolo di studio code",
@@ -352,14 +493,25 @@ fn hostile_xml_is_refused() {
     );
     let e = errors_of(&imp, deep.as_bytes()).join("\n");
     assert!(e.contains("nodes") || e.contains("deep"), "{e}");
-    let deep = format!("<Candidatura>{}{}</Candidatura>", "<a>".repeat(40), "</a>".repeat(40));
-    assert!(errors_of(&imp, deep.as_bytes()).join("\n").contains("MAX_XML_DEPTH"));
+    let deep = format!(
+        "<Candidatura>{}{}</Candidatura>",
+        "<a>".repeat(40),
+        "</a>".repeat(40)
+    );
+    assert!(errors_of(&imp, deep.as_bytes())
+        .join("\n")
+        .contains("MAX_XML_DEPTH"));
     let big = format!("<Candidatura>{}</Candidatura>", "x".repeat(5 << 20));
-    assert!(errors_of(&imp, big.as_bytes()).join("\n").contains("MAX_XML_BYTES"));
+    assert!(errors_of(&imp, big.as_bytes())
+        .join("\n")
+        .contains("MAX_XML_BYTES"));
     let e = errors_of(&imp, b"<Candidatura><a></b></Candidatura>").join("\n");
     assert!(e.contains("malformed XML"), "{e}");
     let e = errors_of(&imp, b"<Vacancy/>").join("\n");
-    assert!(e.contains("root element is <Vacancy>, expected <Candidatura>"), "{e}");
+    assert!(
+        e.contains("root element is <Vacancy>, expected <Candidatura>"),
+        "{e}"
+    );
     let e = errors_of(&imp, br#"<Candidatura xmlns="urn:other"/>"#).join("\n");
     assert!(e.contains("namespace"), "{e}");
 }
@@ -373,13 +525,25 @@ fn several_documents_in_one_file_are_read_in_order() {
     std::fs::write(&path, format!("{a}\n{b}")).unwrap();
     let (recs, reports) = read_records::<CandidateRecord>(&path, &Importer::default()).unwrap();
     let ids: Vec<&str> = recs.iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(ids, vec!["CL00000000000000000000001", "CL00000000000000000000002"]);
+    assert_eq!(
+        ids,
+        vec!["CL00000000000000000000001", "CL00000000000000000000002"]
+    );
     assert!(reports[1].line > reports[0].line);
     // A bad second document: its error names its own line in the file, nothing is returned.
-    let bad = b.replace("<cl:idlingua>FRA</cl:idlingua>", "<cl:idlingua>francese</cl:idlingua>");
+    let bad = b.replace(
+        "<cl:idlingua>FRA</cl:idlingua>",
+        "<cl:idlingua>francese</cl:idlingua>",
+    );
     std::fs::write(&path, format!("{a}\n{bad}")).unwrap();
-    let err = read_records::<CandidateRecord>(&path, &Importer::default()).unwrap_err().to_string();
-    let want_line = format!("{a}\n{bad}").lines().position(|l| l.contains("francese")).unwrap() + 1;
+    let err = read_records::<CandidateRecord>(&path, &Importer::default())
+        .unwrap_err()
+        .to_string();
+    let want_line = format!("{a}\n{bad}")
+        .lines()
+        .position(|l| l.contains("francese"))
+        .unwrap()
+        + 1;
     assert!(
         err.contains(&format!("many.xml:{want_line}: CL00000000000000000000002: /Candidatura/DatiCurriculari/Lingue[2]/idlingua")),
         "{err}"
@@ -418,10 +582,20 @@ fn cli_import_writes_jsonl_that_index_build_accepts() {
     let v: VacancyRecord = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v.id, "VAC0000000000000000000001");
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("not modelled") && err.contains("/Vacancy/DatoreLavoro/DatiContatto/email"), "{err}");
+    assert!(
+        err.contains("not modelled") && err.contains("/Vacancy/DatoreLavoro/DatiContatto/email"),
+        "{err}"
+    );
     // The JSONL is rosa's: index build takes it.
     let idx = tmp.path().join("idx");
-    rosa_ok(&["index", "build", "--candidates", path_str(&out), "--index", path_str(&idx)]);
+    rosa_ok(&[
+        "index",
+        "build",
+        "--candidates",
+        path_str(&out),
+        "--index",
+        path_str(&idx),
+    ]);
 }
 
 #[test]
@@ -430,7 +604,11 @@ fn cli_import_of_a_bad_batch_exits_2_naming_file_and_path_and_writes_nothing() {
     let bad = tmp.path().join("bad.xml");
     std::fs::write(
         &bad,
-        with(&full(), "<cl:idlivelloparlato>A2</cl:idlivelloparlato>", "<cl:idlivelloparlato>D7</cl:idlivelloparlato>"),
+        with(
+            &full(),
+            "<cl:idlivelloparlato>A2</cl:idlivelloparlato>",
+            "<cl:idlivelloparlato>D7</cl:idlivelloparlato>",
+        ),
     )
     .unwrap();
     let out = tmp.path().join("c.jsonl");
@@ -444,10 +622,18 @@ fn cli_import_of_a_bad_batch_exits_2_naming_file_and_path_and_writes_nothing() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("bad.xml:") && err.contains("/Candidatura/DatiCurriculari/Lingue[2]/idlivelloparlato"), "{err}");
+    assert!(
+        err.contains("bad.xml:")
+            && err.contains("/Candidatura/DatiCurriculari/Lingue[2]/idlivelloparlato"),
+        "{err}"
+    );
     assert!(!out.exists(), "nothing written from a bad batch");
     // The same with a vacancy given where candidates are expected.
-    let o = rosa(&["import", "candidatura", path_str(&sample("vacancy_full.xml"))]);
+    let o = rosa(&[
+        "import",
+        "candidatura",
+        path_str(&sample("vacancy_full.xml")),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("root <Vacancy>"));
 }
@@ -460,10 +646,28 @@ fn index_build_upsert_and_roster_take_the_xml_directly() {
     // A file name that says nothing: the content decides.
     let renamed = tmp.path().join("people.jsonl");
     std::fs::copy(&cand, &renamed).unwrap();
-    rosa_ok(&["index", "build", "--candidates", path_str(&renamed), "--index", path_str(&idx)]);
+    rosa_ok(&[
+        "index",
+        "build",
+        "--candidates",
+        path_str(&renamed),
+        "--index",
+        path_str(&idx),
+    ]);
     let second = tmp.path().join("second.dat");
-    std::fs::write(&second, full().replace("CL00000000000000000000001", "CL00000000000000000000002")).unwrap();
-    rosa_ok(&["index", "upsert", "--index", path_str(&idx), "--candidates", path_str(&second)]);
+    std::fs::write(
+        &second,
+        full().replace("CL00000000000000000000001", "CL00000000000000000000002"),
+    )
+    .unwrap();
+    rosa_ok(&[
+        "index",
+        "upsert",
+        "--index",
+        path_str(&idx),
+        "--candidates",
+        path_str(&second),
+    ]);
     let policy = tmp.path().join("p.toml");
     std::fs::write(&policy, "as_of = \"2026-11-01\"\n").unwrap();
     let xml_roster: serde_json::Value = serde_json::from_str(&rosa_ok(&[
@@ -480,7 +684,13 @@ fn index_build_upsert_and_roster_take_the_xml_directly() {
     assert_eq!(xml_roster["pool"], 2);
     // Round trip: XML → JSON → roster equals XML → roster.
     let vjson = tmp.path().join("v.json");
-    let o = rosa(&["import", "vacancy", path_str(&sample("vacancy_full.xml")), "--out", path_str(&vjson)]);
+    let o = rosa(&[
+        "import",
+        "vacancy",
+        path_str(&sample("vacancy_full.xml")),
+        "--out",
+        path_str(&vjson),
+    ]);
     assert!(o.status.success());
     let json_roster: serde_json::Value = serde_json::from_str(&rosa_ok(&[
         "roster",
@@ -500,9 +710,23 @@ fn index_build_upsert_and_roster_take_the_xml_directly() {
     // And the people: an index built from `rosa import`'s JSONL of the same documents
     // gives the same roster as the index built from the XML.
     let cjson = tmp.path().join("c.jsonl");
-    rosa_ok(&["import", "candidatura", path_str(&renamed), path_str(&second), "--out", path_str(&cjson)]);
+    rosa_ok(&[
+        "import",
+        "candidatura",
+        path_str(&renamed),
+        path_str(&second),
+        "--out",
+        path_str(&cjson),
+    ]);
     let idx2 = tmp.path().join("idx2");
-    rosa_ok(&["index", "build", "--candidates", path_str(&cjson), "--index", path_str(&idx2)]);
+    rosa_ok(&[
+        "index",
+        "build",
+        "--candidates",
+        path_str(&cjson),
+        "--index",
+        path_str(&idx2),
+    ]);
     let from_json: serde_json::Value = serde_json::from_str(&rosa_ok(&[
         "roster",
         "--index",
@@ -531,10 +755,25 @@ fn a_bad_xml_batch_indexes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let idx = tmp.path().join("idx");
     let bad = tmp.path().join("bad.xml");
-    std::fs::write(&bad, full().replace("<cl:titolostudio>40</cl:titolostudio>", "<cl:titolostudio>4X</cl:titolostudio>")).unwrap();
-    let o = rosa(&["index", "build", "--candidates", path_str(&bad), "--index", path_str(&idx)]);
+    std::fs::write(
+        &bad,
+        full().replace(
+            "<cl:titolostudio>40</cl:titolostudio>",
+            "<cl:titolostudio>4X</cl:titolostudio>",
+        ),
+    )
+    .unwrap();
+    let o = rosa(&[
+        "index",
+        "build",
+        "--candidates",
+        path_str(&bad),
+        "--index",
+        path_str(&idx),
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("/Candidatura/DatiCurriculari/Istruzione[2]/titolostudio"));
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("/Candidatura/DatiCurriculari/Istruzione[2]/titolostudio"));
     assert!(!idx.join("CURRENT").exists());
 }
 
@@ -567,7 +806,10 @@ fn offers_leave_out_an_imported_vacancy_after_its_expiry() {
         .unwrap()
     };
     let before = offers("2026-12-15");
-    assert_eq!(before["offers"][0]["vacancy_id"], "VAC0000000000000000000001", "{before}");
+    assert_eq!(
+        before["offers"][0]["vacancy_id"], "VAC0000000000000000000001",
+        "{before}"
+    );
     let after = offers("2026-12-16");
     assert_eq!(after["eligible"], 0, "{after}");
 }
@@ -594,11 +836,19 @@ fn with_esco_labels_the_explanation_quotes_the_cp2011_mapping() {
             path_str(out),
         ]);
     }
-    let vac: VacancyRecord = serde_json::from_str(std::fs::read_to_string(&v).unwrap().trim()).unwrap();
+    let vac: VacancyRecord =
+        serde_json::from_str(std::fs::read_to_string(&v).unwrap().trim()).unwrap();
     assert_eq!(vac.isco, "7233");
     assert!(vac.occupation_mappings[0].confident);
     let idx = tmp.path().join("idx");
-    rosa_ok(&["index", "build", "--candidates", path_str(&c), "--index", path_str(&idx)]);
+    rosa_ok(&[
+        "index",
+        "build",
+        "--candidates",
+        path_str(&c),
+        "--index",
+        path_str(&idx),
+    ]);
     let policy = tmp.path().join("p.toml");
     std::fs::write(&policy, "as_of = \"2026-11-01\"\n").unwrap();
     let roster: serde_json::Value = serde_json::from_str(&rosa_ok(&[
@@ -621,7 +871,9 @@ fn with_esco_labels_the_explanation_quotes_the_cp2011_mapping() {
     let detail = occ["detail"].as_str().unwrap();
     assert!(occ["value"].as_f64().unwrap() > 0.5, "{occ}");
     assert!(
-        detail.contains("7233") && detail.contains("from CP2011 6.2.3.1.1") && detail.contains("mapped, confidence"),
+        detail.contains("7233")
+            && detail.contains("from CP2011 6.2.3.1.1")
+            && detail.contains("mapped, confidence"),
         "{detail}"
     );
 }
@@ -633,7 +885,12 @@ fn occupation_mappings_in_json_records_are_checked() {
     let check = |rec: &serde_json::Value| {
         rosa::model::parse_record::<CandidateRecord>(&rec.to_string(), "c.jsonl", 1)
             .err()
-            .map(|es| es.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+            .map(|es| {
+                es.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
     };
     rec["occupation_mappings"] = serde_json::json!([
         {"field": "experiences[0]", "cp2011": "6.2.1.2.0", "title": "Saldatori", "confidence": 0.8, "confident": true}
@@ -656,8 +913,20 @@ fn occupation_mappings_in_json_records_are_checked() {
 
 #[test]
 fn a_percettore_gets_a_note_not_a_guessed_benefit() {
-    let doc = full().replace("<cl:percettore>NO</cl:percettore>", "<cl:percettore>SI</cl:percettore>");
-    let imp = Importer::default().candidatura(doc.as_bytes(), "c.xml").unwrap();
+    let doc = full().replace(
+        "<cl:percettore>NO</cl:percettore>",
+        "<cl:percettore>SI</cl:percettore>",
+    );
+    let imp = Importer::default()
+        .candidatura(doc.as_bytes(), "c.xml")
+        .unwrap();
     assert!(imp.record.benefit.is_none());
-    assert!(imp.report.notes.iter().any(|n| n.starts_with("percettore SI")), "{:?}", imp.report.notes);
+    assert!(
+        imp.report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("percettore SI")),
+        "{:?}",
+        imp.report.notes
+    );
 }

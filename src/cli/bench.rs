@@ -100,7 +100,10 @@ const BUCKETS: [(u64, &str); 5] = [
 
 /// The bucket of an eligible count.
 fn bucket(eligible: u64) -> usize {
-    BUCKETS.iter().rposition(|(lo, _)| eligible >= *lo).unwrap_or(0)
+    BUCKETS
+        .iter()
+        .rposition(|(lo, _)| eligible >= *lo)
+        .unwrap_or(0)
 }
 
 fn latency_line(label: &str, timed: &[Timed]) {

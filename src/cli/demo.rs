@@ -18,7 +18,12 @@ pub fn run(candidates: usize, vacancies: usize, seed: u64) -> Result<()> {
     });
     let tmp = tempfile::Builder::new().prefix("rosa-demo-").tempdir()?;
     let dir = tmp.path().join("index");
-    let engine = super::build_index(&dir, data.candidates, data.vacancies.clone())?;
+    let engine = super::build_index(
+        &dir,
+        data.candidates,
+        data.vacancies.clone(),
+        rosa::index::lock::WriterWait::default(),
+    )?;
     eprintln!(
         "rosa demo: generated and indexed {} candidates and {} vacancies (seed {seed}, as of {as_of}) in {:.1} s",
         engine.index().len(),

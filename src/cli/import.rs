@@ -56,15 +56,22 @@ pub(super) fn set_esco(paths: &[PathBuf]) -> Result<()> {
         } else {
             path.to_path_buf()
         };
-        if file.file_name().and_then(|n| n.to_str()) != Some("occupations_it.csv") || !file.is_file() {
+        if file.file_name().and_then(|n| n.to_str()) != Some("occupations_it.csv")
+            || !file.is_file()
+        {
             continue;
         }
         found = true;
         let text = std::fs::read_to_string(&file)
             .with_context(|| format!("reading ESCO occupations {}", file.display()))?;
         entries.extend(
-            rosa::import::occupation::parse_occupations_csv(&text)
-                .map_err(|e| rosa::Error::input(rosa::FieldError::new("-", e).at(&file.display().to_string(), 1, "-")))?,
+            rosa::import::occupation::parse_occupations_csv(&text).map_err(|e| {
+                rosa::Error::input(rosa::FieldError::new("-", e).at(
+                    &file.display().to_string(),
+                    1,
+                    "-",
+                ))
+            })?,
         );
     }
     if !found {
@@ -153,7 +160,13 @@ impl Summary {
             let list: Vec<String> = self
                 .dropped
                 .iter()
-                .map(|(p, c)| if *c > 1 { format!("{p} ({c})") } else { p.clone() })
+                .map(|(p, c)| {
+                    if *c > 1 {
+                        format!("{p} ({c})")
+                    } else {
+                        p.clone()
+                    }
+                })
                 .collect();
             let _ = writeln!(
                 out,
@@ -197,7 +210,10 @@ where
             let f = tmp.reopen()?;
             (Box::new(std::io::BufWriter::new(f)), Some(tmp))
         }
-        None => (Box::new(std::io::BufWriter::new(std::io::stdout().lock())), None),
+        None => (
+            Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            None,
+        ),
     };
     let mut report_sink: Option<std::io::BufWriter<std::fs::File>> = match &a.report {
         Some(p) => Some(std::io::BufWriter::new(

@@ -88,6 +88,8 @@ enum Command {
         /// What happened.
         #[arg(long, value_enum)]
         result: OutcomeArg,
+        #[command(flatten)]
+        wait: WaitArg,
     },
     /// The audit log: verify its hash chain, or replay old rosters.
     #[command(subcommand)]
@@ -201,8 +203,7 @@ struct GenArgs {
 }
 
 fn parse_profile(s: &str) -> std::result::Result<rosa::gen::Profile, String> {
-    rosa::gen::Profile::from_name(s)
-        .ok_or_else(|| format!("must be default or wide, got {s:?}"))
+    rosa::gen::Profile::from_name(s).ok_or_else(|| format!("must be default or wide, got {s:?}"))
 }
 
 #[derive(Subcommand)]
@@ -218,6 +219,13 @@ enum IndexCommand {
         /// Index directory.
         #[arg(long)]
         index: PathBuf,
+        /// Commit the valid candidate lines and write each bad one to this
+        /// file (one JSON object per line: line, id, errors, raw) instead of
+        /// rejecting the whole file.
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        #[command(flatten)]
+        wait: WaitArg,
     },
     /// Adds or replaces candidates without rebuilding (a new generation).
     Upsert {
@@ -227,6 +235,13 @@ enum IndexCommand {
         /// Candidates, one JSON per line.
         #[arg(long)]
         candidates: PathBuf,
+        /// Commit the valid lines and write each bad one to this file (one
+        /// JSON object per line: line, id, errors, raw) instead of rejecting
+        /// the whole file.
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        #[command(flatten)]
+        wait: WaitArg,
     },
     /// Removes candidates by id (a new generation).
     Remove {
@@ -236,13 +251,51 @@ enum IndexCommand {
         /// Comma-separated ids.
         #[arg(long, value_delimiter = ',', required = true)]
         ids: Vec<String>,
+        #[command(flatten)]
+        wait: WaitArg,
     },
+}
+
+/// How long a writer waits for another process's commit to the same index.
+#[derive(Args, Clone, Copy)]
+struct WaitArg {
+    /// Seconds to wait for another process writing the index before giving up
+    /// (exit 1).
+    #[arg(long = "wait", value_name = "SECONDS", default_value_t = 60)]
+    wait: u64,
+}
+
+impl WaitArg {
+    fn writer_wait(self) -> rosa::index::lock::WriterWait {
+        rosa::index::lock::WriterWait {
+            wait: std::time::Duration::from_secs(self.wait),
+            on_wait: Some(std::sync::Arc::new(move |holder: &str| {
+                let holder = if holder.is_empty() {
+                    "another process"
+                } else {
+                    holder
+                };
+                eprintln!(
+                    "rosa: the index is being written by {holder}: waiting up to {} s",
+                    self.wait
+                );
+            })),
+        }
+    }
 }
 
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Checks the append-only audit log's hash chain; exit 1 at the first broken record.
     Verify {
+        /// Index directory.
+        #[arg(long)]
+        index: PathBuf,
+    },
+    /// Cuts a torn or damaged end of the audit log back to its last verifiable
+    /// record, saying what it dropped, and records again (as `recovered`) the
+    /// committed generations whose records were cut.
+    Repair {
         /// Index directory.
         #[arg(long)]
         index: PathBuf,
@@ -328,7 +381,9 @@ pub fn run() -> Result<()> {
             let profiles = match profile.as_str() {
                 "all" => rosa::gen::Profile::ALL.to_vec(),
                 p => vec![rosa::gen::Profile::from_name(p).ok_or_else(|| {
-                    UsageError(format!("--profile: must be default, wide or all, got {p:?}"))
+                    UsageError(format!(
+                        "--profile: must be default, wide or all, got {p:?}"
+                    ))
                 })?],
             };
             bench::run(bench::Args {
@@ -345,22 +400,38 @@ pub fn run() -> Result<()> {
             candidates,
             vacancies,
             index,
-        }) => build(&candidates, vacancies.as_deref(), &index),
-        Command::Index(IndexCommand::Upsert { index, candidates }) => {
-            let records: Vec<CandidateRecord> = read_jsonl(&candidates)?;
+            rejects,
+            wait,
+        }) => build(
+            &candidates,
+            vacancies.as_deref(),
+            &index,
+            rejects.as_deref(),
+            wait,
+        ),
+        Command::Index(IndexCommand::Upsert {
+            index,
+            candidates,
+            rejects,
+            wait,
+        }) => {
+            let records = read_candidates(&candidates, rejects.as_deref())?;
             let n = records.len();
             let mut engine = open(&index)?;
+            engine.set_writer_wait(wait.writer_wait());
             let before = engine.index().snapshot_note().to_string();
             let g = engine.upsert(records)?;
             eprintln!(
                 "rosa: upserted {n} candidates into {} (generation {g})",
                 index.display()
             );
+            print_commit_note(&engine);
             print_snapshot_change(&engine, &before);
             Ok(())
         }
-        Command::Index(IndexCommand::Remove { index, ids }) => {
+        Command::Index(IndexCommand::Remove { index, ids, wait }) => {
             let mut engine = open(&index)?;
+            engine.set_writer_wait(wait.writer_wait());
             let before = engine.index().snapshot_note().to_string();
             let g = engine.remove(&ids)?;
             eprintln!(
@@ -368,6 +439,7 @@ pub fn run() -> Result<()> {
                 ids.len(),
                 index.display()
             );
+            print_commit_note(&engine);
             print_snapshot_change(&engine, &before);
             Ok(())
         }
@@ -376,6 +448,7 @@ pub fn run() -> Result<()> {
             vacancy,
             candidate,
             result,
+            wait,
         } => {
             use rosa::index::OutcomeKind as K;
             let kind = match result {
@@ -387,22 +460,46 @@ pub fn run() -> Result<()> {
                 OutcomeArg::NoShow => K::NoShow,
             };
             let mut engine = open(&index)?;
+            engine.set_writer_wait(wait.writer_wait());
             let g = engine.record_outcome(&vacancy, &candidate, kind)?;
             eprintln!(
                 "rosa: recorded {} for {candidate} on {vacancy} (generation {g})",
                 kind.as_str()
             );
+            print_commit_note(&engine);
             Ok(())
         }
         Command::Audit(AuditCommand::Verify { index }) => {
             let v = rosa::audit::verify(&index)?;
             print_json(&v)?;
-            match v.first_broken {
-                None => Ok(()),
-                Some((line, why)) => {
-                    Err(anyhow::anyhow!("audit log broken at record {line}: {why}"))
+            if let Some((line, why)) = v.first_broken {
+                return Err(anyhow::anyhow!(
+                    "audit log broken at record {line}: {why} (`rosa audit repair` cuts the log back to its last verifiable record)"
+                ));
+            }
+            if let Some(first) = v.problems.first() {
+                return Err(anyhow::anyhow!(
+                    "the audit log and the index disagree ({} problems): {first}",
+                    v.problems.len()
+                ));
+            }
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Repair { index }) => {
+            let r = rosa::audit::repair(&index)?;
+            print_json(&r)?;
+            if r.dropped_lines == 0 && r.recovered.is_empty() {
+                eprintln!("rosa: the audit log needed no repair");
+            } else {
+                eprintln!(
+                    "rosa: cut {} lines ({} bytes) from the end of the audit log; recorded again generations {:?}",
+                    r.dropped_lines, r.dropped_bytes, r.recovered
+                );
+                for d in &r.dropped {
+                    eprintln!("rosa: dropped {d}");
                 }
             }
+            Ok(())
         }
         Command::Audit(AuditCommand::Replay { index, seq }) => {
             let replays = rosa::audit::replay(&index, seq)?;
@@ -530,7 +627,9 @@ fn load_policy(path: Option<&Path>) -> Result<Policy> {
 }
 
 fn open(dir: &Path) -> Result<Engine> {
-    Engine::open(dir).with_context(|| format!("opening index {}", dir.display()))
+    let engine = Engine::open(dir).with_context(|| format!("opening index {}", dir.display()))?;
+    print_commit_note(&engine);
+    Ok(engine)
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
@@ -586,6 +685,7 @@ pub fn build_index(
     dir: &Path,
     candidates: Vec<CandidateRecord>,
     vacancies: Vec<VacancyRecord>,
+    waiting: rosa::index::lock::WriterWait,
 ) -> Result<Engine> {
     let bar = progress_bar();
     let engine = match &bar {
@@ -595,9 +695,9 @@ pub fn build_index(
                 bar.set_length(total);
                 bar.set_position(done);
             };
-            Engine::build_with_progress(dir, candidates, vacancies, &report)?
+            Engine::build_waiting(dir, candidates, vacancies, Some(&report), &waiting)?
         }
-        None => Engine::build(dir, candidates, vacancies)?,
+        None => Engine::build_waiting(dir, candidates, vacancies, None, &waiting)?,
     };
     if let Some(bar) = bar {
         bar.finish_and_clear();
@@ -605,14 +705,73 @@ pub fn build_index(
     Ok(engine)
 }
 
-fn build(candidates: &Path, vacancies: Option<&Path>, index: &Path) -> Result<()> {
+/// Reads candidates: all or nothing, or with `rejects`, the valid lines, the
+/// bad ones written to that file (one JSON object per line, in input order).
+fn read_candidates(path: &Path, rejects: Option<&Path>) -> Result<Vec<CandidateRecord>> {
+    let Some(rejects) = rejects else {
+        return Ok(read_jsonl(path)?);
+    };
+    use std::io::BufRead;
+    use std::os::unix::fs::OpenOptionsExt;
+    let f = std::fs::File::open(path).map_err(|e| rosa::Error::io(path, e))?;
+    let mut f = std::io::BufReader::with_capacity(1 << 20, f);
+    let head = f.fill_buf().map_err(|e| rosa::Error::io(path, e))?;
+    if let rosa::import::Sniffed::Xml(_) = rosa::import::sniff(&head[..head.len().min(4096)]) {
+        eprintln!(
+            "rosa: {} is XML: --rejects sets aside JSONL lines only; its documents are read whole",
+            path.display()
+        );
+        return Ok(read_jsonl(path)?);
+    }
+    let (records, bad) =
+        rosa::model::read_jsonl_quarantine::<CandidateRecord>(f, &path.display().to_string())?;
+    // The rejects hold personal data: readable by the owner only.
+    let out = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(rejects)
+        .map_err(|e| rosa::Error::io(rejects, e))?;
+    let mut w = std::io::BufWriter::new(out);
+    for r in &bad {
+        serde_json::to_writer(&mut w, r)?;
+        writeln!(w)?;
+    }
+    w.flush().map_err(|e| rosa::Error::io(rejects, e))?;
+    eprintln!(
+        "rosa: set aside {} bad lines of {} in {}",
+        bad.len(),
+        path.display(),
+        rejects.display()
+    );
+    if records.is_empty() && !bad.is_empty() {
+        return Err(UsageError(format!(
+            "{}: no valid candidate to commit ({} lines set aside in {})",
+            path.display(),
+            bad.len(),
+            rejects.display()
+        ))
+        .into());
+    }
+    Ok(records)
+}
+
+fn build(
+    candidates: &Path,
+    vacancies: Option<&Path>,
+    index: &Path,
+    rejects: Option<&Path>,
+    wait: WaitArg,
+) -> Result<()> {
     let started = std::time::Instant::now();
-    let cands: Vec<CandidateRecord> = read_jsonl(candidates)?;
+    let cands = read_candidates(candidates, rejects)?;
     let vacs: Vec<VacancyRecord> = match vacancies {
         Some(v) => read_jsonl(v)?,
         None => Vec::new(),
     };
-    let engine = build_index(index, cands, vacs)?;
+    let engine = build_index(index, cands, vacs, wait.writer_wait())?;
+    print_commit_note(&engine);
     eprintln!(
         "rosa: indexed {} candidates and {} vacancies in {} (generation {}, {:.1} s)",
         engine.index().len(),
@@ -622,6 +781,15 @@ fn build(candidates: &Path, vacancies: Option<&Path>, index: &Path) -> Result<()
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Says what a commit or an open had to say beyond success (a `CURRENT`
+/// completed from the log, a text index left to be rebuilt).
+fn print_commit_note(engine: &rosa::Engine) {
+    let note = engine.index().commit_note();
+    if !note.is_empty() {
+        eprintln!("rosa: {note}");
+    }
 }
 
 /// Says what a commit did with the snapshot, when it did something.

@@ -39,7 +39,15 @@ pub(super) fn map<'a, 'i>(
     p: &mut Problems<'a, 'i>,
 ) -> Option<(CandidateRecord, DocumentReport)> {
     let root = p.root("Candidatura", NS_CANDIDATURA)?;
-    p.only(&root, &["Lavoratore", "DatiCurriculari", "DatiSistema", "DatiAggiuntivi"]);
+    p.only(
+        &root,
+        &[
+            "Lavoratore",
+            "DatiCurriculari",
+            "DatiSistema",
+            "DatiAggiuntivi",
+        ],
+    );
     let mut notes: Vec<String> = Vec::new();
     let mut text: Vec<String> = Vec::new();
     let mut skill_text: Vec<String> = Vec::new();
@@ -53,7 +61,10 @@ pub(super) fn map<'a, 'i>(
             if crate::model::is_valid_id(&v) {
                 Some(v)
             } else {
-                p.error(&el, format!("not usable as a record id ([A-Za-z0-9_-]{{1,64}}): {v:?}"));
+                p.error(
+                    &el,
+                    format!("not usable as a record id ([A-Za-z0-9_-]{{1,64}}): {v:?}"),
+                );
                 None
             }
         });
@@ -113,7 +124,9 @@ pub(super) fn map<'a, 'i>(
         for ex in p.children(cur, "EsperienzeLavorative") {
             let cp = p.value(&ex, "qualificasvolta");
             let title = p.value(&ex, "descrqualificasvolta").map(|(_, t)| t);
-            let start = p.value(&ex, "datainizio").and_then(|(el, v)| date(p, &el, &v));
+            let start = p
+                .value(&ex, "datainizio")
+                .and_then(|(el, v)| date(p, &el, &v));
             let end_el = p.value(&ex, "datafine");
             let end = end_el.as_ref().and_then(|(el, v)| date(p, el, v));
             if let Some((_, t)) = p.value(&ex, "principalimansioni") {
@@ -144,12 +157,20 @@ pub(super) fn map<'a, 'i>(
                 }
                 (Some(s), Some(u)) => u.months_since(s).clamp(0, 600) as u32,
                 _ => {
-                    notes.push(format!("{}: no datainizio, months of experience 0", ex.path()));
+                    notes.push(format!(
+                        "{}: no datainizio, months of experience 0",
+                        ex.path()
+                    ));
                     0
                 }
             };
             let m = imp.occupation(&cp, title.as_deref().unwrap_or(""));
-            mappings.push(mapping(format!("experiences[{}]", experiences.len()), &cp, title, &m));
+            mappings.push(mapping(
+                format!("experiences[{}]", experiences.len()),
+                &cp,
+                title,
+                &m,
+            ));
             experiences.push(Experience {
                 isco: m.isco,
                 months,
@@ -164,7 +185,9 @@ pub(super) fn map<'a, 'i>(
                     Some(Ok(eqf)) => education = education.max(Some(eqf)),
                     Some(Err(())) => p.error(
                         &el,
-                        format!("not a Ministry titolo di studio code (two digits, 10..=83): {code:?}"),
+                        format!(
+                            "not a Ministry titolo di studio code (two digits, 10..=83): {code:?}"
+                        ),
                     ),
                 }
             }
@@ -235,14 +258,20 @@ pub(super) fn map<'a, 'i>(
             for name in ["idmodalitalavorativa"] {
                 for (el, v) in p.values(&w, name) {
                     if !is_two_letters(&v) {
-                        p.error(&el, format!("not a working mode code (two capital letters): {v:?}"));
+                        p.error(
+                            &el,
+                            format!("not a working mode code (two capital letters): {v:?}"),
+                        );
                         continue;
                     }
                     declared_time = true;
                     match codes::working_time(&v) {
                         Some(WorkingTime::Full) => full_time = true,
                         Some(WorkingTime::Part) => part_time = true,
-                        None => notes.push(format!("{}: working mode {v:?} is not a working time rosa models", el.path())),
+                        None => notes.push(format!(
+                            "{}: working mode {v:?} is not a working time rosa models",
+                            el.path()
+                        )),
                     }
                 }
             }
@@ -300,7 +329,10 @@ pub(super) fn map<'a, 'i>(
     if !declared_time || (!full_time && !part_time) {
         full_time = true;
         part_time = true;
-        notes.push("no working time declared (idmodalitalavorativa FT/PT): full and part time accepted".into());
+        notes.push(
+            "no working time declared (idmodalitalavorativa FT/PT): full and part time accepted"
+                .into(),
+        );
     }
     let max_km = match reach {
         Some(km) => {
@@ -334,7 +366,10 @@ pub(super) fn map<'a, 'i>(
         })
         .collect();
     if experiences.len() > MAX_LIST {
-        p.error(&root, format!("more than {MAX_LIST} EsperienzeLavorative (MAX_LIST)"));
+        p.error(
+            &root,
+            format!("more than {MAX_LIST} EsperienzeLavorative (MAX_LIST)"),
+        );
     }
 
     let (id, (domicile, _), inserted) = (id?, domicile?, inserted?);
@@ -409,7 +444,10 @@ pub(super) fn date(p: &mut Problems, el: &El, v: &str) -> Option<Date> {
 pub(super) fn comune(imp: &Importer, p: &mut Problems, el: &El, v: &str) -> Option<ComuneId> {
     let c = imp.comuni.lookup(v);
     if c.is_none() {
-        p.error(el, format!("unknown comune {v:?} (expected a Belfiore code like F205)"));
+        p.error(
+            el,
+            format!("unknown comune {v:?} (expected a Belfiore code like F205)"),
+        );
     }
     c
 }
@@ -437,7 +475,10 @@ pub(super) fn language<'a, 'i>(
             match codes::cefr(&v) {
                 Some(c) => level = Some(level.map_or(c, |l| l.min(c))),
                 None => {
-                    p.error(&el, format!("not a Ministry language level (A1..C2): {v:?}"));
+                    p.error(
+                        &el,
+                        format!("not a Ministry language level (A1..C2): {v:?}"),
+                    );
                     bad = true;
                 }
             }
@@ -449,18 +490,27 @@ pub(super) fn language<'a, 'i>(
             && (code.bytes().all(|b| b.is_ascii_uppercase())
                 || code.bytes().all(|b| b.is_ascii_digit())));
     if !valid {
-        p.error(&el, format!("not a Ministry language code (three letters or digits): {code:?}"));
+        p.error(
+            &el,
+            format!("not a Ministry language code (three letters or digits): {code:?}"),
+        );
         return None;
     }
     if bad {
         return None;
     }
     let Some(iso) = codes::language(&code) else {
-        notes.push(format!("{}: language {code:?} not in rosa's table, left out", el.path()));
+        notes.push(format!(
+            "{}: language {code:?} not in rosa's table, left out",
+            el.path()
+        ));
         return None;
     };
     let Some(cefr) = level else {
-        notes.push(format!("{}: language {code:?} has no level, left out", li.path()));
+        notes.push(format!(
+            "{}: language {code:?} has no level, left out",
+            li.path()
+        ));
         return None;
     };
     Some(Language {
@@ -477,19 +527,28 @@ pub(super) fn licence_codes<'a, 'i>(
     notes: &mut Vec<String>,
 ) {
     for (name, table) in [
-        ("idpatenteguida", codes::driving_licence as fn(&str) -> Option<&'static str>),
+        (
+            "idpatenteguida",
+            codes::driving_licence as fn(&str) -> Option<&'static str>,
+        ),
         ("idpatentino", codes::patentino),
     ] {
         for (c, v) in p.values(el, name) {
             if !(v.len() == 2 && v.bytes().all(|b| b.is_ascii_digit())) {
-                p.error(&c, format!("not a Ministry licence code (two digits): {v:?}"));
+                p.error(
+                    &c,
+                    format!("not a Ministry licence code (two digits): {v:?}"),
+                );
                 continue;
             }
             match table(&v) {
                 Some(l) => {
                     out.insert(l.to_string());
                 }
-                None => notes.push(format!("{}: code {v:?} not in rosa's table, left out", c.path())),
+                None => notes.push(format!(
+                    "{}: code {v:?} not in rosa's table, left out",
+                    c.path()
+                )),
             }
         }
     }
@@ -516,7 +575,9 @@ fn territory<'a, 'i>(
     for (el, v) in p.values(t, "codprovinciadisp") {
         let far = comuni
             .iter()
-            .filter(|(_, c)| c.province.eq_ignore_ascii_case(&v) || (v.len() == 3 && c.istat.starts_with(&v)))
+            .filter(|(_, c)| {
+                c.province.eq_ignore_ascii_case(&v) || (v.len() == 3 && c.istat.starts_with(&v))
+            })
             .map(|(id, _)| comuni.distance_km(home, id))
             .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
         match far {

@@ -14,8 +14,8 @@
 //! and a batch with any bad document yields no records. Hostile XML is refused before
 //! mapping (see [`xml`]).
 
-pub mod codes;
 mod candidatura;
+pub mod codes;
 pub mod occupation;
 mod vacancy;
 pub mod xml;
@@ -143,7 +143,12 @@ impl Importer {
     /// [`OccupationMatcher::map`], remembered (up to [`MAPPING_CACHE`] distinct pairs).
     pub(crate) fn occupation(&self, cp: &str, title: &str) -> occupation::Mapping {
         let key = (cp.to_string(), title.to_string());
-        if let Some(m) = self.mapped.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if let Some(m) = self
+            .mapped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
             return m.clone();
         }
         let m = self.occupations.map(cp, title);
@@ -201,7 +206,9 @@ impl Importer {
         })?;
         let mut p = xml::Problems::new(&doc);
         let mapped = map(&doc, &mut p);
-        let id = mapped.as_ref().map_or("-".to_string(), |(r, _)| r.id().to_string());
+        let id = mapped
+            .as_ref()
+            .map_or("-".to_string(), |(r, _)| r.id().to_string());
         let mut errors: Vec<FieldError> = p
             .errors
             .into_iter()
@@ -466,7 +473,8 @@ where
     }
     if n == 0 && errors.is_empty() {
         errors.push(
-            FieldError::new(format!("/{}", kind.root()), "no document in the file").at(file, 0, "-"),
+            FieldError::new(format!("/{}", kind.root()), "no document in the file")
+                .at(file, 0, "-"),
         );
     }
     if errors.is_empty() {
@@ -497,9 +505,13 @@ impl MapDocument<CandidateRecord> for Importer {
         file: &str,
         first_line: usize,
     ) -> Result<Imported<CandidateRecord>, Vec<FieldError>> {
-        self.document(bytes, file, first_line, DocumentKind::Candidatura, |doc, p| {
-            candidatura::map(self, doc, p)
-        })
+        self.document(
+            bytes,
+            file,
+            first_line,
+            DocumentKind::Candidatura,
+            |doc, p| candidatura::map(self, doc, p),
+        )
     }
 }
 

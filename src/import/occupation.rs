@@ -34,7 +34,6 @@ pub const CONFIDENT_SCORE: f64 = 0.5;
 /// mapping.
 pub const CONFIDENT_MARGIN: f64 = 0.08;
 
-
 /// One ESCO occupation as the matcher needs it.
 #[derive(Debug, Clone)]
 pub struct OccupationEntry {
@@ -68,7 +67,11 @@ pub struct Mapping {
 pub fn isco_majors(cp: &str) -> Option<&'static [u8]> {
     let b = cp.as_bytes();
     let first = *b.first()?;
-    let second = if b.len() >= 3 && b[1] == b'.' { b[2] } else { 0 };
+    let second = if b.len() >= 3 && b[1] == b'.' {
+        b[2]
+    } else {
+        0
+    };
     Some(match first {
         b'1' => b"1",
         b'2' => b"2",
@@ -100,11 +103,61 @@ pub fn is_cp2011(code: &str) -> bool {
 }
 
 const STOP_WORDS: &[&str] = &[
-    "a", "ad", "al", "alla", "alle", "agli", "ai", "all", "con", "d", "da", "dal", "dalla",
-    "de", "dei", "degli", "del", "della", "delle", "dell", "di", "e", "ed", "gli", "i", "il",
-    "in", "l", "la", "le", "lo", "nei", "nel", "nella", "nelle", "nell", "o", "per", "su",
-    "sui", "sul", "sulla", "tra", "un", "una", "uno", "assimilati", "assimilate",
-    "professioni", "professione", "altri", "altre", "addetti", "addetto", "addetta",
+    "a",
+    "ad",
+    "al",
+    "alla",
+    "alle",
+    "agli",
+    "ai",
+    "all",
+    "con",
+    "d",
+    "da",
+    "dal",
+    "dalla",
+    "de",
+    "dei",
+    "degli",
+    "del",
+    "della",
+    "delle",
+    "dell",
+    "di",
+    "e",
+    "ed",
+    "gli",
+    "i",
+    "il",
+    "in",
+    "l",
+    "la",
+    "le",
+    "lo",
+    "nei",
+    "nel",
+    "nella",
+    "nelle",
+    "nell",
+    "o",
+    "per",
+    "su",
+    "sui",
+    "sul",
+    "sulla",
+    "tra",
+    "un",
+    "una",
+    "uno",
+    "assimilati",
+    "assimilate",
+    "professioni",
+    "professione",
+    "altri",
+    "altre",
+    "addetti",
+    "addetto",
+    "addetta",
 ];
 
 /// Stem of one normalised Italian word: plural and gender endings cut.
@@ -134,7 +187,10 @@ fn stem(w: &str) -> String {
         return w.to_string();
     }
     // cuoco / cuochi, chirurgo / chirurghi: the h only keeps the sound.
-    match trimmed.strip_suffix("ch").or_else(|| trimmed.strip_suffix("gh")) {
+    match trimmed
+        .strip_suffix("ch")
+        .or_else(|| trimmed.strip_suffix("gh"))
+    {
         Some(s) => format!("{s}{}", &trimmed[s.len()..s.len() + 1]),
         None => trimmed.to_string(),
     }
@@ -265,14 +321,20 @@ impl OccupationMatcher {
             labels.push(per_label);
         }
         let n = entries.len().max(1) as f64;
-        let idf = df.iter().map(|&d| (n / d.max(1) as f64).ln() + 1.0).collect();
+        let idf = df
+            .iter()
+            .map(|&d| (n / d.max(1) as f64).ln() + 1.0)
+            .collect();
         let mut stem_text = vec![String::new(); stem_ids.len()];
         for (s, &id) in &stem_ids {
             stem_text[id as usize] = s.clone();
         }
         let mut by_prefix: HashMap<String, Vec<u32>> = HashMap::new();
         for (id, s) in stem_text.iter().enumerate() {
-            by_prefix.entry(prefix(s).to_string()).or_default().push(id as u32);
+            by_prefix
+                .entry(prefix(s).to_string())
+                .or_default()
+                .push(id as u32);
         }
         OccupationMatcher {
             entries,
@@ -456,7 +518,12 @@ pub fn parse_occupations_csv(text: &str) -> Result<Vec<OccupationEntry>, String>
             continue;
         }
         let mut labels = vec![r[pref].clone()];
-        labels.extend(r[alt].lines().map(str::to_string).filter(|l| !l.trim().is_empty()));
+        labels.extend(
+            r[alt]
+                .lines()
+                .map(str::to_string)
+                .filter(|l| !l.trim().is_empty()),
+        );
         out.push(OccupationEntry {
             uri: r[uri].clone(),
             isco: r[isco].clone(),
@@ -539,11 +606,25 @@ mod tests {
     #[test]
     fn title_matches_label_within_the_major_group_only() {
         let m = OccupationMatcher::new(vec![
-            entry("u:1", "7233", &["meccanico industriale/meccanica industriale", "montatore di macchinari industriali"]),
+            entry(
+                "u:1",
+                "7233",
+                &[
+                    "meccanico industriale/meccanica industriale",
+                    "montatore di macchinari industriali",
+                ],
+            ),
             entry("u:2", "2144", &["ingegnere meccanico/ingegnera meccanica"]),
-            entry("u:3", "7231", &["meccanico di autoveicoli/meccanica di autoveicoli"]),
+            entry(
+                "u:3",
+                "7231",
+                &["meccanico di autoveicoli/meccanica di autoveicoli"],
+            ),
         ]);
-        let r = m.map("6.2.3.1.1", "Meccanici e montatori di macchinari industriali");
+        let r = m.map(
+            "6.2.3.1.1",
+            "Meccanici e montatori di macchinari industriali",
+        );
         assert!(r.confident, "{r:?}");
         assert_eq!(r.isco, "7233");
         assert_eq!(r.esco.as_ref().unwrap().0, "u:1");

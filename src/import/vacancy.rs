@@ -39,7 +39,12 @@ pub(super) fn map<'a, 'i>(
     let root = p.root("Vacancy", NS_VACANCY)?;
     p.only(
         &root,
-        &["DatoreLavoro", "Richiesta", "AltreInformazioni", "DatiSistema"],
+        &[
+            "DatoreLavoro",
+            "Richiesta",
+            "AltreInformazioni",
+            "DatiSistema",
+        ],
     );
     let mut notes: Vec<String> = Vec::new();
     let mut text: Vec<String> = Vec::new();
@@ -53,7 +58,10 @@ pub(super) fn map<'a, 'i>(
             if crate::model::is_valid_id(&v) {
                 Some(v)
             } else {
-                p.error(&el, format!("not usable as a record id ([A-Za-z0-9_-]{{1,64}}): {v:?}"));
+                p.error(
+                    &el,
+                    format!("not usable as a record id ([A-Za-z0-9_-]{{1,64}}): {v:?}"),
+                );
                 None
             }
         });
@@ -86,13 +94,21 @@ pub(super) fn map<'a, 'i>(
     if let Some(req) = &req {
         p.only(
             req,
-            &["ProfiloRichiesto", "IstruzioneFormazione", "CondizioniOfferte", "DurataRichiesta"],
+            &[
+                "ProfiloRichiesto",
+                "IstruzioneFormazione",
+                "CondizioniOfferte",
+                "DurataRichiesta",
+            ],
         );
         if let Some(pr) = p.required(req, "ProfiloRichiesto") {
             if let Some((el, v)) = p.required_value(&pr, "numerolavoratori") {
                 match v.parse::<u32>() {
                     Ok(n) if (1..=99).contains(&n) => positions = Some(n),
-                    _ => p.error(&el, format!("must be a number of workers 1..=99, got {v:?}")),
+                    _ => p.error(
+                        &el,
+                        format!("must be a number of workers 1..=99, got {v:?}"),
+                    ),
                 }
             }
             let cp = p.required_value(&pr, "idprofessione");
@@ -174,15 +190,24 @@ pub(super) fn map<'a, 'i>(
             if let Some((el, v)) = p.value(&co, "durata") {
                 months = codes::duration_months(&v);
                 if months.is_none() {
-                    notes.push(format!("{}: duration {v:?} not understood, left out", el.path()));
+                    notes.push(format!(
+                        "{}: duration {v:?} not understood, left out",
+                        el.path()
+                    ));
                 }
             }
             if let Some((el, v)) = p.value(&co, "idmodalitalavoro") {
                 match codes::working_time(&v) {
                     Some(w) => hours = codes::weekly_hours(Some(w)),
                     None if v.len() == 2 && v.bytes().all(|b| b.is_ascii_uppercase()) => notes
-                        .push(format!("{}: working mode {v:?} is not a working time, full time assumed", el.path())),
-                    None => p.error(&el, format!("not a working mode code (two capital letters): {v:?}")),
+                        .push(format!(
+                            "{}: working mode {v:?} is not a working time, full time assumed",
+                            el.path()
+                        )),
+                    None => p.error(
+                        &el,
+                        format!("not a working mode code (two capital letters): {v:?}"),
+                    ),
                 }
             }
             notes.push(format!(
@@ -192,14 +217,18 @@ pub(super) fn map<'a, 'i>(
             if let Some((el, v)) = p.value(&co, "retribuzioneannualorda") {
                 match v.parse::<u32>() {
                     Ok(annual) if v.len() <= 9 => {
-                        let monthly = (annual as f64 / codes::MONTHLY_PAYMENTS * 100.0).round() / 100.0;
+                        let monthly =
+                            (annual as f64 / codes::MONTHLY_PAYMENTS * 100.0).round() / 100.0;
                         pay = Some(monthly);
                         notes.push(format!(
                             "gross_monthly_eur {monthly}: {annual} a year over {} monthly payments",
                             codes::MONTHLY_PAYMENTS
                         ));
                     }
-                    _ => p.error(&el, format!("must be whole euros, at most 9 digits, got {v:?}")),
+                    _ => p.error(
+                        &el,
+                        format!("must be whole euros, at most 9 digits, got {v:?}"),
+                    ),
                 }
             }
             if let Some((_, t)) = p.value(&co, "ulterioricondizioni") {
@@ -248,7 +277,10 @@ pub(super) fn map<'a, 'i>(
         languages,
         licences: licences
             .into_iter()
-            .map(|code| VacancyLicence { code, required: true })
+            .map(|code| VacancyLicence {
+                code,
+                required: true,
+            })
             .collect(),
         contract: Contract {
             kind,

@@ -34,7 +34,11 @@ pub fn parse(bytes: &[u8]) -> Result<roxmltree::Document<'_>, (usize, String)> {
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
         (line, "not valid UTF-8".to_string())
     })?;
     let opts = roxmltree::ParsingOptions {
@@ -65,7 +69,11 @@ pub fn parse(bytes: &[u8]) -> Result<roxmltree::Document<'_>, (usize, String)> {
                 format!("elements nested more than {MAX_XML_DEPTH} deep (MAX_XML_DEPTH)"),
             ));
         }
-        stack.extend(node.children().filter(|c| c.is_element()).map(|c| (c, depth + 1)));
+        stack.extend(
+            node.children()
+                .filter(|c| c.is_element())
+                .map(|c| (c, depth + 1)),
+        );
     }
     Ok(doc)
 }
@@ -272,7 +280,10 @@ impl<'a, 'input> Problems<'a, 'input> {
                 let path = format!("{}/{name}", el.path);
                 self.error(
                     &El { node: c, path },
-                    format!("unknown element <{name}> in <{}>", el.node.tag_name().name()),
+                    format!(
+                        "unknown element <{name}> in <{}>",
+                        el.node.tag_name().name()
+                    ),
                 );
             }
         }

@@ -765,14 +765,17 @@ pub(crate) fn write(dir: &Path, index: &Index) -> Result<Stored> {
         w.write_all(&tail.buf).map_err(io)?;
         let file = w.into_inner().map_err(|e| io(e.into_error()))?;
         file.write_all_at(&table.buf, table_at).map_err(io)?;
-        Ok(spans)
+        // Read back through a handle on this very file, not by name: another
+        // process writing the same generation may rename its file over ours.
+        let reader = std::fs::File::open(&tmp).map_err(io)?;
+        Ok((spans, reader))
     })?;
     for (g, old) in list(dir) {
         if g < index.generation {
             let _ = std::fs::remove_file(old);
         }
     }
-    let file = std::fs::File::open(&path).map_err(|e| Error::io(&path, e))?;
+    let (spans, file) = spans;
     Ok(Stored::new(file, spans))
 }
 
