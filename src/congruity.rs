@@ -162,7 +162,9 @@ impl Regime {
         }
     }
 
-    /// Checks the regime's own consistency.
+    /// Checks the regime's own consistency, and that its numbers are finite
+    /// and in range: `max_km` 0..=2000, `max_minutes` 0..=1440, the shares
+    /// 0..=1, `min_benefit_ratio` 0..=10, `full_time_hours` 1..=60.
     pub fn validate(&self) -> Result<(), String> {
         let n = &self.name;
         if self.bands.is_empty() || self.bands[0].from_months != 0 {
@@ -177,11 +179,31 @@ impl Regime {
                 "regime {n}: bands must have increasing from_months"
             ));
         }
-        for b in &self.bands {
-            if !(b.max_km >= 0.0 && b.max_minutes >= 0.0) {
-                return Err(format!("regime {n}: max_km and max_minutes must be >= 0"));
+        use crate::policy::number;
+        for (i, b) in self.bands.iter().enumerate() {
+            number(&format!("regime {n}: bands[{i}].max_km"), b.max_km, 0.0, 2000.0)?;
+            number(
+                &format!("regime {n}: bands[{i}].max_minutes"),
+                b.max_minutes,
+                0.0,
+                1440.0,
+            )?;
+        }
+        for (field, v, hi) in [
+            ("min_share_of_last_hours", self.min_share_of_last_hours, 1.0),
+            ("min_share_of_full_time", self.min_share_of_full_time, 1.0),
+            ("min_benefit_ratio", self.min_benefit_ratio, 10.0),
+        ] {
+            if let Some(v) = v {
+                number(&format!("regime {n}: {field}"), v, 0.0, hi)?;
             }
         }
+        number(
+            &format!("regime {n}: full_time_hours"),
+            self.full_time_hours,
+            1.0,
+            60.0,
+        )?;
         if self.schemes.is_empty() {
             return Err(format!("regime {n}: schemes is empty"));
         }

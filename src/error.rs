@@ -41,6 +41,25 @@ pub fn clip(mut s: String, max: usize) -> String {
     s
 }
 
+/// `s` with every control character (newline, carriage return, escape...)
+/// written as a Rust escape (`\n`, `\u{1b}`), so that an id or a field taken
+/// from the input cannot split an error line or drive a terminal. Other
+/// characters are kept as they are.
+pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 impl FieldError {
     /// Longest field path kept, in bytes (longer ones are clipped with `...`).
     pub const MAX_FIELD_BYTES: usize = 200;
@@ -55,19 +74,19 @@ impl FieldError {
             file: String::new(),
             line: 0,
             record_id: "-".into(),
-            field: clip(field.into(), Self::MAX_FIELD_BYTES),
-            message: clip(message.into(), Self::MAX_MESSAGE_BYTES),
+            field: clip(escape(&field.into()).into_owned(), Self::MAX_FIELD_BYTES),
+            message: clip(escape(&message.into()).into_owned(), Self::MAX_MESSAGE_BYTES),
         }
     }
 
     /// Sets file, line and record id.
     pub fn at(mut self, file: &str, line: usize, record_id: &str) -> Self {
-        self.file = file.to_string();
+        self.file = escape(file).into_owned();
         self.line = line;
         self.record_id = if record_id.is_empty() {
             "-".into()
         } else {
-            clip(record_id.to_string(), Self::MAX_ID_BYTES)
+            clip(escape(record_id).into_owned(), Self::MAX_ID_BYTES)
         };
         self
     }

@@ -143,6 +143,15 @@ pub struct Template {
     pub tie_breakers: Vec<TieBreaker>,
 }
 
+/// Largest points magnitude of a template number (`base`, `points`, `offset`,
+/// `min`, `max`, `missing_points`, band points).
+pub const MAX_POINTS: f64 = 1e6;
+/// Largest magnitude of a threshold (`above`, band `from`) and of `per`: inputs
+/// are months, euros (at most 10,000,000), percentages and years.
+pub const MAX_INPUT: f64 = 1e7;
+/// Smallest `per` (a step of a thousandth of the input's unit).
+pub const MIN_PER: f64 = 1e-3;
+
 fn linear(per: f64, points: f64) -> Rule {
     Rule::Linear {
         per,
@@ -310,23 +319,55 @@ impl Template {
         }
     }
 
-    /// Checks the template's own consistency.
+    /// Checks the template's own consistency and that every number is finite
+    /// and in range: points (`base`, `points`, `offset`, `min`, `max`,
+    /// `missing_points`, band points) within ±[`MAX_POINTS`], thresholds
+    /// (`above`, band `from`) within ±[`MAX_INPUT`], `per` in
+    /// [[`MIN_PER`], [`MAX_INPUT`]], `min` ≤ `max`, bands ascending.
     pub fn validate(&self) -> Result<(), String> {
+        use crate::policy::number;
+        let at = |what: &str| format!("template {}: {what}", self.name);
+        number(&at("base"), self.base, -MAX_POINTS, MAX_POINTS)?;
         for t in &self.terms {
+            let field = |f: &str| format!("template {}: term {}: {f}", self.name, t.name);
+            let pts = |f: &str, v: f64| number(&field(f), v, -MAX_POINTS, MAX_POINTS);
+            pts("missing_points", t.missing_points)?;
             match &t.rule {
-                Rule::Linear { per, .. } if per.is_nan() || *per <= 0.0 => {
-                    return Err(format!(
-                        "template {}: term {}: per must be > 0",
-                        self.name, t.name
-                    ))
+                Rule::Linear {
+                    per,
+                    points,
+                    offset,
+                    above,
+                    min,
+                    max,
+                } => {
+                    number(&field("rule.per"), *per, MIN_PER, MAX_INPUT)?;
+                    pts("rule.points", *points)?;
+                    pts("rule.offset", *offset)?;
+                    if let Some(a) = above {
+                        number(&field("rule.above"), *a, -MAX_INPUT, MAX_INPUT)?;
+                    }
+                    if let Some(lo) = min {
+                        pts("rule.min", *lo)?;
+                    }
+                    if let Some(hi) = max {
+                        pts("rule.max", *hi)?;
+                    }
+                    if let (Some(lo), Some(hi)) = (min, max) {
+                        if lo > hi {
+                            return Err(field(&format!("rule.min: {lo} is above rule.max {hi}")));
+                        }
+                    }
                 }
-                Rule::Bands { bands } if bands.windows(2).any(|w| w[0].from >= w[1].from) => {
-                    return Err(format!(
-                        "template {}: term {}: bands must ascend",
-                        self.name, t.name
-                    ))
+                Rule::Bands { bands } => {
+                    for (i, b) in bands.iter().enumerate() {
+                        number(&field(&format!("rule.bands[{i}].from")), b.from, -MAX_INPUT, MAX_INPUT)?;
+                        pts(&format!("rule.bands[{i}].points"), b.points)?;
+                    }
+                    if bands.windows(2).any(|w| w[0].from >= w[1].from) {
+                        return Err(field("bands must ascend"));
+                    }
                 }
-                _ => {}
             }
         }
         Ok(())

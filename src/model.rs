@@ -1105,6 +1105,128 @@ impl Record for VacancyRecord {
     }
 }
 
+/// Parses JSON text into a value, refusing duplicate keys (which serde_json
+/// would resolve silently, last one wins: a record must say one thing). The
+/// error is `(field, message)`: the duplicate key's dotted path, or `-` with
+/// "malformed JSON: ..." for a syntax error.
+fn strict_json(text: &str) -> Result<serde_json::Value, (String, String)> {
+    // The common case without path tracking (it allocates per key); a bad
+    // record is parsed again to find where it went wrong.
+    if let Ok(Strict(v)) = serde_json::from_str(text) {
+        return Ok(v);
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = match serde_path_to_error::deserialize(&mut de) {
+        Ok(Strict(v)) => v,
+        Err(err) => {
+            let path = err.path().to_string();
+            let message = err.into_inner().to_string();
+            let Some((key, rest)) = message
+                .strip_prefix(DUPLICATE_KEY)
+                .and_then(|m| m.split_once(DUPLICATE_KEY_END))
+            else {
+                // A syntax error inside a field (a number out of range, e.g.
+                // 1e400) names the field.
+                let field = if path == "." || path.is_empty() {
+                    "-".to_string()
+                } else {
+                    path
+                };
+                return Err((field, format!("malformed JSON: {message}")));
+            };
+            let field = if path == "." || path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{path}.{key}")
+            };
+            return Err((field, format!("duplicate key{rest}")));
+        }
+    };
+    de.end()
+        .map_err(|e| ("-".to_string(), format!("malformed JSON: {e}")))?;
+    Ok(value)
+}
+
+/// How [`StrictVisitor`] frames a duplicate key in its error, so that
+/// [`strict_json`] can put the key in the field path.
+const DUPLICATE_KEY: &str = "duplicate key \u{1}";
+const DUPLICATE_KEY_END: &str = "\u{1}";
+
+/// A JSON value whose objects have no duplicate keys.
+struct Strict(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Strict;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Strict, E> {
+        Ok(Strict(v.into()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Strict, E> {
+        Ok(Strict(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Strict, E> {
+        Ok(Strict(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Strict, E> {
+        // serde_json never yields a non-finite number, but say so if one comes.
+        Ok(Strict(
+            serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into),
+        ))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Strict, E> {
+        Ok(Strict(v.into()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Strict, E> {
+        Ok(Strict(v.into()))
+    }
+    fn visit_unit<E>(self) -> Result<Strict, E> {
+        Ok(Strict(serde_json::Value::Null))
+    }
+    fn visit_none<E>(self) -> Result<Strict, E> {
+        Ok(Strict(serde_json::Value::Null))
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Strict, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Strict(serde_json::Value::Array(items)))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
+        use serde::de::Error as _;
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match out.entry(key) {
+                serde_json::map::Entry::Occupied(e) => {
+                    let key = crate::error::escape(e.key());
+                    return Err(A::Error::custom(format!(
+                        "{DUPLICATE_KEY}{key}{DUPLICATE_KEY_END}: given twice, a record must give each field once"
+                    )));
+                }
+                serde_json::map::Entry::Vacant(e) => {
+                    let Strict(v) = map.next_value()?;
+                    e.insert(v);
+                }
+            }
+        }
+        Ok(Strict(serde_json::Value::Object(out)))
+    }
+}
+
 /// Parses and validates one JSON record; errors carry file, line, id and field.
 pub fn parse_record<R: Record>(text: &str, file: &str, line: usize) -> Result<R, Vec<FieldError>> {
     if text.len() > MAX_LINE_BYTES {
@@ -1115,12 +1237,15 @@ pub fn parse_record<R: Record>(text: &str, file: &str, line: usize) -> Result<R,
         .at(file, line, "-")]);
     }
     // Read the id first, so that even a record that fails to parse is named.
-    let value: serde_json::Value = match serde_json::from_str(text) {
+    let value = match strict_json(text) {
         Ok(v) => v,
-        Err(err) => {
-            return Err(vec![
-                FieldError::new("-", format!("malformed JSON: {err}")).at(file, line, "-")
-            ]);
+        Err((field, message)) => {
+            let id = sniff_id(text.as_bytes());
+            return Err(vec![FieldError::new(field, message).at(
+                file,
+                line,
+                id.as_deref().unwrap_or("-"),
+            )]);
         }
     };
     let id = value
@@ -1179,11 +1304,56 @@ pub fn parse_jsonl<R: Record + Send>(text: &str, file: &str) -> Result<Vec<R>, E
 /// streamed, so a huge file or a huge line costs no more memory than its
 /// records (a line longer than [`MAX_LINE_BYTES`] is skipped and reported).
 pub fn read_jsonl<R: Record + Send>(path: &std::path::Path) -> Result<Vec<R>, Error> {
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let f = open_input(path)?;
     read_jsonl_from(
         std::io::BufReader::with_capacity(1 << 20, f),
         &path.display().to_string(),
     )
+}
+
+/// Opens an input file, refusing anything but a regular file: a FIFO would
+/// block (or never end), `/dev/zero` never ends, a directory is a mistake. The
+/// path is checked before opening (opening a FIFO blocks until a writer comes)
+/// and the opened file again. The error is a user error naming the path.
+pub fn open_input(path: &std::path::Path) -> Result<std::fs::File, Error> {
+    let not_regular = |t: std::fs::FileType| {
+        Error::input(
+            FieldError::new(
+                "-",
+                format!(
+                    "not a regular file ({}): inputs are read from regular files",
+                    file_kind(t)
+                ),
+            )
+            .at(&path.display().to_string(), 0, "-"),
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let meta = f.metadata().map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type()));
+    }
+    Ok(f)
+}
+
+/// What a file that is not regular is, in words.
+pub(crate) fn file_kind(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// Lines parsed together in parallel: at most this many...
@@ -1503,7 +1673,7 @@ fn read_lines<R: Record + Send>(
 /// Reads a single JSON record (a vacancy file, pretty-printed or not) with
 /// [`read_json_from`].
 pub fn read_json<R: Record>(path: &std::path::Path) -> Result<R, Error> {
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let f = open_input(path)?;
     read_json_from(f, &path.display().to_string())
 }
 

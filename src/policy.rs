@@ -14,6 +14,8 @@ use crate::model::Mode;
 
 /// Largest policy file, in bytes.
 pub const MAX_POLICY_BYTES: usize = 1024 * 1024;
+/// Longest policy parse error kept, in bytes (the parser quotes the bad line).
+pub const MAX_POLICY_ERROR_BYTES: usize = 1000;
 
 /// Weights of the score criteria. They must sum to 1.
 ///
@@ -169,8 +171,11 @@ impl Policy {
     /// assert!(rosa::Policy::from_toml("freshnes_days = 90").is_err());
     /// ```
     pub fn from_toml(text: &str) -> Result<Policy> {
-        let p: Policy = toml::from_str(text)
-            .map_err(|e| Error::Policy(e.to_string().trim_end().replace('\n', " ")))?;
+        // toml quotes the offending line: clip it, so a huge line cannot bury the error.
+        let p: Policy = toml::from_str(text).map_err(|e| {
+            let m = e.to_string().trim_end().replace('\n', " ");
+            Error::Policy(crate::error::clip(m, MAX_POLICY_ERROR_BYTES))
+        })?;
         p.validate()?;
         Ok(p)
     }
@@ -179,7 +184,10 @@ impl Policy {
     /// an error, found without reading it whole).
     pub fn from_file(path: &std::path::Path) -> Result<Policy> {
         use std::io::Read;
-        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let f = crate::model::open_input(path).map_err(|e| match e {
+            Error::Input(errors) => Error::Policy(errors.to_string()),
+            other => other,
+        })?;
         let mut bytes = Vec::new();
         f.take(MAX_POLICY_BYTES as u64 + 1)
             .read_to_end(&mut bytes)
@@ -249,11 +257,9 @@ impl Policy {
             )));
         }
         let m = &self.travel;
-        if !(m.road_factor >= 1.0 && m.speed_kmh > 0.0 && m.access_min >= 0.0) {
-            return Err(Error::Policy(
-                "travel: road_factor >= 1, speed_kmh > 0, access_min >= 0".into(),
-            ));
-        }
+        number("travel.road_factor", m.road_factor, 1.0, 10.0).map_err(Error::Policy)?;
+        number("travel.speed_kmh", m.speed_kmh, 0.1, 300.0).map_err(Error::Policy)?;
+        number("travel.access_min", m.access_min, 0.0, 600.0).map_err(Error::Policy)?;
         for r in &self.regimes {
             r.validate().map_err(Error::Policy)?;
         }
@@ -303,6 +309,19 @@ impl Policy {
     pub fn fingerprint(&self) -> String {
         let canonical = serde_json::to_vec(&self.resolved()).expect("policy serialises");
         format!("sha256:{}", hex(&Sha256::digest(&canonical)))
+    }
+}
+
+/// A finite number in `lo..=hi`, or an error naming the field and the range.
+///
+/// Every number of a policy goes through this (or an equivalent check): a
+/// non-finite number has no JSON form, so it would serialise as `null`, two
+/// policies would share one fingerprint and a logged roster could not be replayed.
+pub(crate) fn number(field: &str, v: f64, lo: f64, hi: f64) -> std::result::Result<(), String> {
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("{field}: must be a finite number in [{lo}, {hi}], got {v}"))
     }
 }
 
@@ -359,6 +378,122 @@ mod tests {
         assert_ne!(a.fingerprint(), b.fingerprint());
         assert_ne!(a.fingerprint(), c.fingerprint());
         assert!(a.fingerprint().starts_with("sha256:") && a.fingerprint().len() == 7 + 64);
+    }
+
+    /// Every number of a policy, from TOML, set to nan, inf and -inf (and
+    /// out-of-range finite values) is refused with its field named (issue 15).
+    #[test]
+    fn non_finite_and_out_of_range_numbers_are_refused_with_the_field() {
+        let regime = |band: &str, extra: &str| {
+            format!(
+                "[[regimes]]\nname = \"r\"\nschemes = [\"naspi\"]\n{extra}\n\
+                 [[regimes.bands]]\nfrom_months = 0\ncoherence = \"any\"\n{band}\n"
+            )
+        };
+        let template = |body: &str| {
+            format!(
+                "[graduatoria]\ntargeted_numeric = \"t\"\npublic_selection = \"t\"\n\
+                 [[templates]]\nname = \"t\"\ndirection = \"higher_wins\"\n{body}"
+            )
+        };
+        let linear = |rule: &str| {
+            template(&format!(
+                "base = 0\n[[templates.terms]]\nname = \"x\"\ninput = \"isee_eur\"\n\
+                 [templates.terms.rule]\nkind = \"linear\"\n{rule}\n"
+            ))
+        };
+        let bands = |from: &str, points: &str| {
+            template(&format!(
+                "base = 0\n[[templates.terms]]\nname = \"x\"\ninput = \"age_years\"\n\
+                 [templates.terms.rule]\nkind = \"bands\"\n\
+                 bands = [{{ from = 10, points = 1 }}, {{ from = {from}, points = {points} }}]\n"
+            ))
+        };
+        for bad in ["nan", "inf", "-inf"] {
+            let cases: Vec<(String, &str)> = vec![
+                (format!("[weights]\nskills = {bad}\n"), "weights.skills"),
+                (format!("[scoring]\nself_declared_factor = {bad}\n"), "scoring.self_declared_factor"),
+                (format!("[scoring]\nrelated_skill_factor = {bad}\n"), "scoring.related_skill_factor"),
+                (format!("[scoring]\nlabel_threshold = {bad}\n"), "scoring.label_threshold"),
+                (format!("[travel]\nroad_factor = {bad}\n"), "travel.road_factor"),
+                (format!("[travel]\nspeed_kmh = {bad}\n"), "travel.speed_kmh"),
+                (format!("[travel]\naccess_min = {bad}\n"), "travel.access_min"),
+                (regime(&format!("max_km = {bad}\nmax_minutes = 1"), ""), "bands[0].max_km"),
+                (regime(&format!("max_km = 1\nmax_minutes = {bad}"), ""), "bands[0].max_minutes"),
+                (regime("max_km = 1\nmax_minutes = 1", &format!("min_share_of_last_hours = {bad}")), "min_share_of_last_hours"),
+                (regime("max_km = 1\nmax_minutes = 1", &format!("min_share_of_full_time = {bad}")), "min_share_of_full_time"),
+                (regime("max_km = 1\nmax_minutes = 1", &format!("min_benefit_ratio = {bad}")), "min_benefit_ratio"),
+                (regime("max_km = 1\nmax_minutes = 1", &format!("full_time_hours = {bad}")), "full_time_hours"),
+                (template(&format!("base = {bad}\nterms = []\n")), "template t: base"),
+                (linear(&format!("per = {bad}\npoints = 1")), "term x: rule.per"),
+                (linear(&format!("per = 1\npoints = {bad}")), "term x: rule.points"),
+                (linear(&format!("per = 1\npoints = 1\noffset = {bad}")), "term x: rule.offset"),
+                (linear(&format!("per = 1\npoints = 1\nabove = {bad}")), "term x: rule.above"),
+                (linear(&format!("per = 1\npoints = 1\nmin = {bad}")), "term x: rule.min"),
+                (linear(&format!("per = 1\npoints = 1\nmax = {bad}")), "term x: rule.max"),
+                (bands(bad, "2"), "term x: rule.bands[1].from"),
+                (bands("20", bad), "term x: rule.bands[1].points"),
+            ];
+            for (text, field) in cases {
+                let err = Policy::from_toml(&text)
+                    .expect_err(&format!("{bad} accepted in {field}:\n{text}"))
+                    .to_string();
+                assert!(err.contains(field), "{bad} in {field}: {err}");
+                // The number is named as given (label_threshold is an f32 and the
+                // weights say "must be in [0, 1]").
+                assert!(err.contains(&format!("got {}", bad.replace("nan", "NaN"))), "{bad} in {field}: {err}");
+            }
+        }
+        // A subnormal step and a step below the documented minimum.
+        for per in ["1e-320", "0.0001", "0", "-1", "1e300"] {
+            let err = Policy::from_toml(&linear(&format!("per = {per}\npoints = 1")))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("rule.per: must be a finite number in [0.001, 10000000]"), "{per}: {err}");
+        }
+        let err = Policy::from_toml(&linear("per = 1\npoints = 1\nmin = 5\nmax = 1"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("rule.min: 5 is above rule.max 1"), "{err}");
+        // The same policies in range are accepted (the cases above fail for their number).
+        Policy::from_toml(&linear("per = 0.001\npoints = 1\nmin = -5\nmax = 5")).unwrap();
+        Policy::from_toml(&bands("20", "2")).unwrap();
+        Policy::from_toml(&regime("max_km = 2000\nmax_minutes = 1440", "min_benefit_ratio = 1.2")).unwrap();
+    }
+
+    /// A policy's fingerprint is the hash of its exact numbers: every accepted
+    /// policy serialises without a `null` number, and changing one number by
+    /// the least representable amount changes the fingerprint.
+    #[test]
+    fn fingerprint_separates_nearby_numbers() {
+        let a = Policy {
+            as_of: Date::parse("2026-11-01"),
+            ..Policy::default()
+        };
+        let mut b = a.clone();
+        b.templates[0].base = f64::from_bits(b.templates[0].base.to_bits() + 1);
+        b.validate().unwrap();
+        assert_ne!(a.fingerprint(), b.fingerprint());
+        let json = serde_json::to_string(&b.resolved()).unwrap();
+        assert!(!json.contains("null"), "{json}");
+        let back: Policy = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, b.resolved());
+    }
+
+    #[test]
+    fn a_huge_bad_policy_line_is_clipped_in_the_error() {
+        let text = format!("freshness_days = \"{}\"\n", "x".repeat(3 << 20));
+        let err = Policy::from_toml(&text).unwrap_err().to_string();
+        assert!(err.len() <= MAX_POLICY_ERROR_BYTES + 20, "{} bytes", err.len());
+        assert!(err.contains("freshness_days"), "{}", &err[..200.min(err.len())]);
+    }
+
+    #[test]
+    fn duplicate_toml_keys_are_refused() {
+        let err = Policy::from_toml("freshness_days = 90\nfreshness_days = 91\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("freshness_days"), "{err}");
     }
 
     #[test]

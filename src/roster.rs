@@ -66,7 +66,7 @@ pub struct Narrowing {
 }
 
 /// One person proposed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// 1-based rank.
     pub rank: u32,
@@ -74,15 +74,43 @@ pub struct Entry {
     pub candidate_id: String,
     /// Score (Σ of the criteria's points).
     pub score: f64,
+    /// The score is left out of the output: the employer view of a graduatoria,
+    /// whose total (e.g. 1000 − 115 months − 12 per dependent − 28 for
+    /// invalidity) would let protected data be inferred.
+    pub score_withheld: bool,
     /// The criteria, in policy order.
     pub criteria: Vec<Criterion>,
     /// Every applied rule, all passed (operator view only).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<RuleResult>>,
     /// Congruity of the offer for a person with a benefit: `null` when they have
     /// none; absent in the employer view.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub congruity: Option<Option<Congruity>>,
+}
+
+impl Serialize for Entry {
+    /// `rank`, `candidate_id`, `score` (unless withheld), `criteria`, then
+    /// `rules` and `congruity` when present.
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("Entry", 6)?;
+        m.serialize_field("rank", &self.rank)?;
+        m.serialize_field("candidate_id", &self.candidate_id)?;
+        if self.score_withheld {
+            m.skip_field("score")?;
+        } else {
+            m.serialize_field("score", &self.score)?;
+        }
+        m.serialize_field("criteria", &self.criteria)?;
+        match &self.rules {
+            Some(rules) => m.serialize_field("rules", rules)?,
+            None => m.skip_field("rules")?,
+        }
+        match &self.congruity {
+            Some(c) => m.serialize_field("congruity", c)?,
+            None => m.skip_field("congruity")?,
+        }
+        m.end()
+    }
 }
 
 /// Who reads a roster.
@@ -92,7 +120,8 @@ pub enum View {
     /// CPI operators and auditors: everything, rules and congruity included.
     Operator,
     /// The employer: pseudonymous id, rank, score and criteria (matched
-    /// competences) only; never disability, benefit or ranking data.
+    /// competences) only; never disability, benefit or ranking data. In
+    /// graduatoria modes only id and rank; exclusions are never broken down.
     Employer,
 }
 
@@ -112,12 +141,17 @@ pub struct Roster {
     pub pool: u64,
     /// People passing every rule.
     pub eligible: u64,
-    /// People excluded, by first failing rule.
+    /// People excluded, by first failing rule (empty in the employer view).
     pub excluded: Exclusions,
     /// Extra parameters suggested when more than the cap are eligible.
     pub narrowing: Vec<Narrowing>,
     /// The entries, best first.
     pub entries: Vec<Entry>,
+    /// Ids in the vacancy's `applicants` that are not in the index (never
+    /// indexed, or removed), in list order without repeats; they are not in
+    /// the pool. Absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_applicants: Vec<String>,
     /// Fingerprint of the policy used.
     pub policy_fingerprint: String,
     /// Index generation queried.
@@ -130,9 +164,12 @@ pub struct Roster {
 
 impl Roster {
     /// The roster as shown to `view`. The employer view drops every rule outcome
-    /// and congruity verdict (they speak of availability, benefits and disability)
-    /// and, in graduatoria modes, the points terms (invalidity, ISEE, income,
-    /// dependents, age): the employer sees rank and total points only.
+    /// and congruity verdict (they speak of availability, benefits and
+    /// disability) and the exclusion counts by rule (with a short `applicants`
+    /// list, "1 excluded for compatibility" names a person's disability). In
+    /// graduatoria modes it also drops the points terms (invalidity, ISEE,
+    /// income, dependents, age) and the total, from which they could be
+    /// inferred: the employer sees ids and ranks, and the vacancy-level counts.
     pub fn for_view(mut self, view: View) -> Roster {
         if view == View::Employer {
             let graduatoria = self.mode.is_graduatoria();
@@ -141,8 +178,10 @@ impl Roster {
                 e.congruity = None;
                 if graduatoria {
                     e.criteria.clear();
+                    e.score_withheld = true;
                 }
             }
+            self.excluded = Exclusions::default();
         }
         self.view = view;
         self
@@ -203,6 +242,19 @@ pub fn pool(q: &Query, index: &Index) -> RoaringBitmap {
     };
     pool -= index.hired();
     pool
+}
+
+/// The vacancy's `applicants` that are not live in the index, in list order
+/// without repeats.
+pub fn unknown_applicants(vacancy: &VacancyRecord, index: &Index) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    vacancy
+        .applicants
+        .iter()
+        .flatten()
+        .filter(|id| index.row_of(id).is_none() && seen.insert(id.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// Runs the applied rules over the pool in the documented order, counting each
@@ -432,6 +484,7 @@ pub fn roster_with(
                 rank: i as u32 + 1,
                 candidate_id: index.id(row).to_string(),
                 score,
+                score_withheld: false,
                 criteria,
                 rules: Some(rules::check_all(&q, index, row)),
                 congruity: Some(q.congruity(index, row)),
@@ -448,6 +501,7 @@ pub fn roster_with(
         excluded: el.excluded,
         narrowing: narrowing(&q, index, &el.rows, cap),
         entries,
+        unknown_applicants: unknown_applicants(vacancy, index),
         policy_fingerprint: q.policy.fingerprint(),
         index_generation: index.generation(),
         engine_version: crate::ENGINE_VERSION.to_string(),

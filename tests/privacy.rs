@@ -67,12 +67,43 @@ fn employer_view_of_a_graduatoria_hides_its_protected_terms() {
         );
     }
     for (e, o) in employer.entries.iter().zip(&operator.entries) {
-        assert_eq!(
-            (e.rank, &e.candidate_id, e.score),
-            (o.rank, &o.candidate_id, o.score)
-        );
+        assert_eq!((e.rank, &e.candidate_id), (o.rank, &o.candidate_id));
         assert!(e.criteria.is_empty() && e.rules.is_none() && e.congruity.is_none());
+        // The total (1000 − months − 12 per dependent − invalidity band...) would
+        // let the terms be inferred: it is withheld (issue 15).
+        assert!(e.score_withheld);
     }
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for e in json["entries"].as_array().unwrap() {
+        let keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["candidate_id", "criteria", "rank"], "{e}");
+    }
+    // No exclusions by rule: with few applicants they name a person's
+    // disability ("compatibility") or benefit ("congruity").
+    assert!(operator.excluded.total() > 0);
+    assert_eq!(json["excluded"], serde_json::json!({}));
+    assert_eq!(
+        (json["pool"].as_u64(), json["eligible"].as_u64()),
+        (Some(operator.pool), Some(operator.eligible))
+    );
+}
+
+#[test]
+fn employer_view_of_a_scored_roster_keeps_the_fit_score() {
+    let (engine, vacancies, policy) = setup();
+    let v = vacancies
+        .iter()
+        .find(|v| v.mode == Mode::Preselection)
+        .expect("a preselection vacancy");
+    let operator = engine.roster(v, &policy).unwrap();
+    let employer = operator.clone().for_view(View::Employer);
+    for (e, o) in employer.entries.iter().zip(&operator.entries) {
+        assert_eq!((e.score, &e.criteria), (o.score, &o.criteria));
+        assert!(!e.score_withheld);
+    }
+    let json = serde_json::to_value(&employer).unwrap();
+    assert!(json["entries"].as_array().unwrap().iter().all(|e| e["score"].is_number()));
+    assert_eq!(json["excluded"], serde_json::json!({}));
 }
 
 #[test]

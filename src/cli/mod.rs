@@ -800,6 +800,20 @@ fn print_snapshot_change(engine: &rosa::Engine, before: &str) {
     }
 }
 
+/// "V1: applicants not in the index (left out of the pool): C9, C10", the ids
+/// clipped to a line, or `None` when every applicant is indexed.
+fn unknown_applicants_note(r: &rosa::Roster) -> Option<String> {
+    if r.unknown_applicants.is_empty() {
+        return None;
+    }
+    let ids = rosa::error::clip(r.unknown_applicants.join(", "), 300);
+    Some(format!(
+        "{}: {} applicants not in the index (left out of the pool): {ids}",
+        rosa::error::escape(&r.vacancy_id),
+        r.unknown_applicants.len()
+    ))
+}
+
 /// Rosters of a `--vacancies` batch audited with one sync.
 const AUDIT_GROUP: usize = 64;
 
@@ -825,6 +839,9 @@ fn roster(a: RosterArgs) -> Result<()> {
         let rosters = engine.rosters(group, &policy)?;
         for (v, roster) in group.iter().zip(rosters) {
             let roster = roster.for_view(view);
+            if let Some(note) = unknown_applicants_note(&roster) {
+                eprintln!("rosa: {note}");
+            }
             match (a.format, batch) {
                 (Format::Table, _) => {
                     writeln!(out, "{}", table::roster(&roster, v))?;

@@ -36,12 +36,21 @@ pub fn roster(r: &Roster, v: &VacancyRecord) -> String {
         "pool {} · eligible {} · excluded: {}",
         r.pool,
         r.eligible,
-        if excluded.is_empty() {
+        if r.view == rosa::roster::View::Employer {
+            "not shown in the employer view".into()
+        } else if excluded.is_empty() {
             "none".into()
         } else {
             excluded.join(", ")
         }
     );
+    if !r.unknown_applicants.is_empty() {
+        let _ = writeln!(
+            s,
+            "applicants not in the index: {}",
+            r.unknown_applicants.join(", ")
+        );
+    }
     for n in &r.narrowing {
         let _ = writeln!(s, "  narrow with {} → {} eligible", n.parameter, n.eligible);
     }
@@ -56,7 +65,11 @@ pub fn roster(r: &Roster, v: &VacancyRecord) -> String {
     }
     let _ = writeln!(s, "  congruity");
     for e in &r.entries {
-        let _ = write!(s, "{:>4}  {:<12} {:>7.4}", e.rank, e.candidate_id, e.score);
+        if e.score_withheld {
+            let _ = write!(s, "{:>4}  {:<12} {:>7}", e.rank, e.candidate_id, "-");
+        } else {
+            let _ = write!(s, "{:>4}  {:<12} {:>7.4}", e.rank, e.candidate_id, e.score);
+        }
         for c in &e.criteria {
             let _ = write!(s, " {:>10.4}", c.points);
         }
