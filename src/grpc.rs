@@ -11,6 +11,7 @@
 //! write lock, so every query sees one committed generation.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -32,6 +33,9 @@ pub mod pb {
 }
 
 use pb::rosa_server::{Rosa, RosaServer};
+
+pub mod auth;
+mod numbers;
 
 /// Largest request message, in bytes (a vacancy batch or one candidate).
 pub const MAX_REQUEST_BYTES: usize = 4 << 20;
@@ -234,7 +238,11 @@ fn strip_unset(v: &mut serde_json::Value) {
 
 /// A request message to a validated record of the core. `what` and `n` name the
 /// message in errors the way a file and a line do (`Roster.vacancy:0: V1: ...`).
-fn record<M: Serialize, R: Record>(msg: &M, what: &str, n: usize) -> Result<R, Status> {
+fn record<M: Serialize + numbers::Doubles, R: Record>(
+    msg: &M,
+    what: &str,
+    n: usize,
+) -> Result<R, Status> {
     parse_message(msg, what, n).map_err(|errors| {
         let shown: Vec<String> = errors.iter().take(20).map(|e| e.to_string()).collect();
         Status::invalid_argument(shown.join("; "))
@@ -269,11 +277,16 @@ fn cliclavoro_candidate(
 }
 
 /// [`record`], with the field errors themselves.
-fn parse_message<M: Serialize, R: Record>(
+fn parse_message<M: Serialize + numbers::Doubles, R: Record>(
     msg: &M,
     what: &str,
     n: usize,
 ) -> Result<R, Vec<crate::FieldError>> {
+    // JSON has no NaN: check the doubles before they become `null`.
+    let non_finite = numbers::non_finite(msg, what, n);
+    if !non_finite.is_empty() {
+        return Err(non_finite);
+    }
     let mut v = serde_json::to_value(msg)
         .map_err(|e| vec![crate::FieldError::new("-", e.to_string()).at(what, n, "-")])?;
     strip_unset(&mut v);
@@ -310,12 +323,22 @@ fn message<T: Serialize, M: DeserializeOwned>(value: &T) -> Result<M, Status> {
     serde_json::from_slice(&bytes).map_err(|e| Status::internal(format!("to protobuf: {e}")))
 }
 
-fn view(s: &str) -> Result<View, Status> {
-    match s {
-        "" | "operator" => Ok(View::Operator),
-        "employer" => Ok(View::Employer),
-        other => Err(Status::invalid_argument(format!(
-            "view: must be operator or employer, got {other:?}"
+/// The view of a roster: the caller's role decides; the request's `view` may
+/// only narrow an operator's view to the employer's.
+fn view(role: auth::Role, s: &str) -> Result<View, Status> {
+    use auth::Role;
+    match (role, s) {
+        (Role::Operator, "" | "operator") => Ok(View::Operator),
+        (Role::Operator | Role::Employer, "employer") | (Role::Employer, "") => {
+            Ok(View::Employer)
+        }
+        (_, "" | "operator") => Err(Status::permission_denied(format!(
+            "view: the {} role may not see the operator view",
+            role.as_str()
+        ))),
+        (_, other) => Err(Status::invalid_argument(format!(
+            "view: must be operator or employer, got {:?}",
+            crate::error::clip(other.to_string(), 100)
         ))),
     }
 }
@@ -336,9 +359,10 @@ impl Rosa for Service {
         &self,
         req: Request<pb::RosterRequest>,
     ) -> Result<Response<pb::RosterResponse>, Status> {
+        let role = auth::role(&req);
         let req = req.into_inner();
         let v = vacancy(req.vacancy, "Roster.vacancy", 0)?;
-        let (view, policy) = (view(&req.view)?, self.policy(&req.policy_toml)?);
+        let (view, policy) = (view(role, &req.view)?, self.policy(&req.policy_toml)?);
         let roster = self
             .read(move |e| e.roster(&v, &policy).map_err(status))
             .await?;
@@ -351,6 +375,7 @@ impl Rosa for Service {
         &self,
         req: Request<pb::RosterBatchRequest>,
     ) -> Result<Response<RosterStream>, Status> {
+        let role = auth::role(&req);
         let req = req.into_inner();
         if req.vacancies.len() > MAX_BATCH {
             return Err(Status::invalid_argument(format!(
@@ -365,7 +390,7 @@ impl Rosa for Service {
             .enumerate()
             .map(|(i, v)| vacancy(Some(v), "RosterBatch.vacancies", i))
             .collect::<Result<Vec<_>, _>>()?;
-        let (view, policy) = (view(&req.view)?, self.policy(&req.policy_toml)?);
+        let (view, policy) = (view(role, &req.view)?, self.policy(&req.policy_toml)?);
         let engine = Arc::clone(&self.engine);
         let (tx, rx) = tokio::sync::mpsc::channel(16);
         tokio::task::spawn_blocking(move || {
@@ -543,6 +568,13 @@ impl Rosa for Service {
         }))
     }
 
+    async fn audit_verify(
+        &self,
+        _req: Request<pb::AuditVerifyRequest>,
+    ) -> Result<Response<pb::AuditVerification>, Status> {
+        Ok(Response::new(self.audit_verification().await?))
+    }
+
     async fn record_outcome(
         &self,
         req: Request<pb::OutcomeRequest>,
@@ -571,6 +603,31 @@ impl Rosa for Service {
     }
 }
 
+impl Service {
+    /// `AuditVerify`: the audit log of the engine's directory, checked off the
+    /// engine's lock (an index in memory has no log: ok, 0 records).
+    async fn audit_verification(&self) -> Result<pb::AuditVerification, Status> {
+        let dir = self.read(|e| Ok(e.index().dir().map(Path::to_path_buf))).await?;
+        let Some(dir) = dir else {
+            return Ok(pb::AuditVerification {
+                ok: true,
+                ..Default::default()
+            });
+        };
+        let v = tokio::task::spawn_blocking(move || crate::audit::verify(&dir))
+            .await
+            .map_err(|e| Status::internal(format!("audit task failed: {e}")))?
+            .map_err(status)?;
+        let (line, detail) = v.first_broken.map_or((None, String::new()), |(l, d)| (Some(l), d));
+        Ok(pb::AuditVerification {
+            ok: v.ok,
+            records: v.records,
+            first_broken_line: line,
+            detail,
+        })
+    }
+}
+
 /// Serves `engine` until `shutdown` completes, then lets in-flight calls finish.
 /// Every commit is durable when its call returns, so nothing is pending at exit.
 pub async fn serve(
@@ -582,13 +639,30 @@ pub async fn serve(
     serve_on(engine, config, listener, shutdown).await
 }
 
-/// Like [`serve`], on a listener already bound (tests bind port 0 and read it back).
+/// Like [`serve`], on a listener already bound (tests bind port 0 and read it
+/// back), without a config: every caller is the local operator, so the
+/// listener must be on loopback ([`auth::Access::local`]).
 pub async fn serve_on(
     engine: Engine,
     config: ServeConfig,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    serve_with(engine, config, auth::Access::local(), listener, shutdown).await
+}
+
+/// Like [`serve_on`], with callers authenticated and bound to roles by
+/// `access` (TLS, tokens, client certificates). Refuses a non-loopback
+/// listener without TLS and authentication unless `access` is insecure.
+pub async fn serve_with(
+    engine: Engine,
+    config: ServeConfig,
+    access: auth::Access,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    access.check_listen(listener.local_addr()?)?;
+    let tls = access.tls();
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<RosaServer<Service>>().await;
     let service = Service::new(engine, config.policy);
@@ -596,9 +670,14 @@ pub async fn serve_on(
     let rosa = RosaServer::new(service)
         .max_decoding_message_size(MAX_REQUEST_BYTES)
         .max_encoding_message_size(256 << 20);
-    tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls)?;
+    }
+    builder
         .timeout(config.timeout)
         .concurrency_limit_per_connection(256)
+        .layer(auth::GateLayer::new(access))
         .add_service(health_service)
         .add_service(rosa)
         .serve_with_incoming_shutdown(

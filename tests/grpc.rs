@@ -106,7 +106,7 @@ async fn roster_is_the_library_roster_field_for_field() {
     assert_eq!(r.excluded.values().sum::<u64>() + r.eligible, r.pool);
     assert!(r.entries[0].rules.iter().all(|x| x.outcome == "pass"));
     let sum: f64 = r.entries[0].criteria.iter().map(|c| c.points).sum();
-    assert!((sum - r.entries[0].score).abs() < 1e-9);
+    assert!((sum - r.entries[0].score.unwrap()).abs() < 1e-9);
 
     // The same roster from the library, mapped to the message, is equal.
     let engine = Engine::in_memory(candidates(), Vec::new()).unwrap();

@@ -35,4 +35,30 @@ SERVER=$!
 kill -TERM "$SERVER"
 wait "$SERVER"
 SERVER=
+
+# Roles: the same index served with --auth (three token clients, loopback, no TLS).
+sha() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
+cat > "$WORK/access.toml" <<TOML
+[[clients]]
+name = "cpi"
+role = "operator"
+token_sha256 = "$(sha op-secret)"
+
+[[clients]]
+name = "e001"
+role = "employer"
+token_sha256 = "$(sha emp-secret)"
+
+[[clients]]
+name = "garante"
+role = "auditor"
+token_sha256 = "$(sha aud-secret)"
+TOML
+"$ROSA" serve --index "$WORK/idx" --listen "127.0.0.1:$PORT" \
+    --policy tests/fixtures/policy.toml --auth "$WORK/access.toml" &
+SERVER=$!
+"$VENV/bin/python" tests/grpc_client_auth.py "127.0.0.1:$PORT" target/grpc-stubs
+kill -TERM "$SERVER"
+wait "$SERVER"
+SERVER=
 echo "grpc python client: ok"

@@ -119,6 +119,15 @@ struct ServeArgs {
     /// Time limit of one call, in milliseconds.
     #[arg(long, default_value_t = 30_000)]
     timeout_ms: u64,
+    /// Access config (TOML: [tls] cert, key, client_ca; [[clients]] name, role,
+    /// token_sha256 / cert_sha256). Without it every caller is the operator,
+    /// and only a loopback address is allowed.
+    #[arg(long)]
+    auth: Option<PathBuf>,
+    /// Listen on a non-loopback address without TLS or client authentication
+    /// (behind a proxy that provides both).
+    #[arg(long)]
+    insecure: bool,
 }
 
 #[derive(Args)]
@@ -533,6 +542,27 @@ pub fn run() -> Result<()> {
 
 #[cfg(feature = "grpc")]
 fn serve(a: ServeArgs) -> Result<()> {
+    let access = match &a.auth {
+        Some(path) => rosa::grpc::auth::Access::from_file(path)
+            .map_err(|e| UsageError(format!("--auth: {e}")))?,
+        None => rosa::grpc::auth::Access::local(),
+    }
+    .insecure(a.insecure);
+    access
+        .check_listen(a.listen)
+        .map_err(|e| UsageError(format!("--listen: {e}")))?;
+    if a.insecure && !a.listen.ip().is_loopback() {
+        eprintln!(
+            "rosa: warning: --insecure: serving {} {}",
+            a.listen,
+            match (access.has_tls(), access.authenticates()) {
+                (false, false) => "without TLS or authentication: every caller is an operator",
+                (false, true) => "without TLS: tokens travel in clear",
+                (true, false) => "without client authentication: every caller is an operator",
+                (true, true) => "with TLS and authentication",
+            }
+        );
+    }
     let policy = load_policy(a.policy.as_deref())?;
     let engine = open(&a.index)?;
     let generation = engine.index().generation();
@@ -550,11 +580,17 @@ fn serve(a: ServeArgs) -> Result<()> {
             .await
             .with_context(|| format!("listening on {}", config.listen))?;
         eprintln!(
-            "rosa: serving {} (generation {generation}) on {}",
+            "rosa: serving {} (generation {generation}) on {}{}",
             a.index.display(),
-            listener.local_addr()?
+            listener.local_addr()?,
+            match (access.has_tls(), access.authenticates()) {
+                (true, true) => " with TLS and client authentication",
+                (true, false) => " with TLS",
+                (false, true) => " with client authentication",
+                (false, false) => "",
+            }
         );
-        rosa::grpc::serve_on(engine, config, listener, shutdown_signal())
+        rosa::grpc::serve_with(engine, config, access, listener, shutdown_signal())
             .await
             .map_err(|e| anyhow::anyhow!(e))?;
         eprintln!("rosa: stopped; in-flight calls finished, every commit durable");
