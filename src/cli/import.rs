@@ -227,7 +227,7 @@ where
     let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for path in &a.files {
         let file = path.display().to_string();
-        let f = std::fs::File::open(path).map_err(|e| rosa::Error::io(path, e))?;
+        let f = rosa::model::open_input(path)?;
         let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
         let prefix = {
             use std::io::BufRead;

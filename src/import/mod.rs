@@ -542,7 +542,7 @@ pub fn read_records<R: Record + Send>(
 where
     Importer: MapDocument<R>,
 {
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let f = crate::model::open_input(path)?;
     let mut reader = std::io::BufReader::with_capacity(1 << 20, f);
     let file = path.display().to_string();
     let prefix = {
@@ -589,7 +589,7 @@ pub fn read_vacancies(path: &Path, importer: &Importer) -> Result<Vec<VacancyRec
 
 /// One vacancy from a JSON file or a ClicLavoro `Vacancy` XML document.
 pub fn read_vacancy(path: &Path, importer: &Importer) -> Result<VacancyRecord, Error> {
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let f = crate::model::open_input(path)?;
     let mut reader = std::io::BufReader::new(f);
     let prefix = {
         let buf = reader.fill_buf().map_err(|e| Error::io(path, e))?;
