@@ -1127,7 +1127,9 @@ fn strict_json(text: &str) -> Result<serde_json::Value, (String, String)> {
             else {
                 // A syntax error inside a field (a number out of range, e.g.
                 // 1e400) names the field.
-                let field = if path == "." || path.is_empty() {
+                // (`?`: serde_path_to_error's "not known yet", e.g. inside an
+                // unfinished key.)
+                let field = if path == "." || path == "?" || path.is_empty() {
                     "-".to_string()
                 } else {
                     path
