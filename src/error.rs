@@ -233,6 +233,10 @@ pub enum Error {
         /// `pid N since T`, as the holder wrote it.
         holder: String,
     },
+    /// The ESCO download given is missing or malformed, or an index was built with
+    /// another taxonomy than the one in use.
+    #[error("taxonomy: {0}")]
+    Taxonomy(String),
     /// Reference data is broken.
     #[error("reference data: {0}")]
     Reference(#[from] ReferenceError),
@@ -268,7 +272,7 @@ impl Error {
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            Error::Input(_) | Error::Policy(_) | Error::NotFound(_)
+            Error::Input(_) | Error::Policy(_) | Error::NotFound(_) | Error::Taxonomy(_)
         )
     }
 
@@ -290,3 +294,9 @@ impl Error {
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<crate::esco::TaxonomyError> for Error {
+    fn from(e: crate::esco::TaxonomyError) -> Self {
+        Error::Taxonomy(e.to_string())
+    }
+}

@@ -87,6 +87,8 @@ pub struct Explanation {
     pub policy_fingerprint: String,
     /// Index generation.
     pub index_generation: u64,
+    /// The taxonomy the index was built and queried with (version and fingerprint).
+    pub taxonomy: crate::esco::TaxonomyId,
 }
 
 /// Compatibility of a row's profile with the vacancy's demands and supports,
@@ -220,6 +222,7 @@ pub fn explain_with(
         congruity: q.congruity(index, row),
         compatibility: compat,
         policy_fingerprint: q.policy.fingerprint(),
+        taxonomy: crate::esco::active().id().clone(),
         index_generation: index.generation(),
     })
 }

@@ -296,6 +296,17 @@ impl Filters {
             .unwrap_or_default()
     }
 
+    /// People with any of these skill keys.
+    pub fn skill_any(&self, keys: impl Iterator<Item = u32>) -> RoaringBitmap {
+        let mut bm = RoaringBitmap::new();
+        for k in keys {
+            if let Some(b) = self.skill.get(&k) {
+                bm |= b;
+            }
+        }
+        bm
+    }
+
     /// People with a skill key.
     pub fn skill(&self, key: u32) -> RoaringBitmap {
         self.skill.get(&key).cloned().unwrap_or_default()
@@ -380,10 +391,10 @@ impl Filters {
             Rule::Skills => {
                 let mut bm = self.all.clone();
                 for s in q.skills.iter().filter(|s| s.required) {
-                    match s.key {
-                        Some(k) => bm &= self.skill(k),
-                        None => return Some((RoaringBitmap::new(), true)),
+                    if s.key.is_none() && s.alt_keys.is_empty() {
+                        return Some((RoaringBitmap::new(), true));
                     }
+                    bm &= self.skill_any(s.keys());
                 }
                 // Similarity thresholds are the policy's: check per row.
                 Some((bm, false))

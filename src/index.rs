@@ -38,7 +38,7 @@ use crate::error::{Error, FieldError, InputErrors, Result};
 use crate::filters::Filters;
 use crate::geo::{ComuneId, Comuni};
 use crate::model::{CandidateRecord, Record, VacancyRecord};
-use crate::taxonomy::{Isco, SkillId, SkillTaxonomy};
+use crate::taxonomy::{Isco, SkillId};
 use crate::text::{TextIndex, TextWriter};
 
 pub mod lock;
@@ -172,6 +172,9 @@ pub struct Features {
     pub confirmed: Option<Date>,
     /// `languages` of the record, in record order.
     pub languages: Small<LanguageLevel, 3>,
+    /// The ESCO occupations the person's skills, experiences and CV titles point to,
+    /// best first ([`crate::esco::OccupationProfiles::infer`]); empty without profiles.
+    pub esco: Small<crate::esco::Inferred, 3>,
 }
 
 impl Features {
@@ -204,7 +207,9 @@ impl Features {
             }))
             .collect::<Vec<_>>()
             .into();
+        let esco = infer_occupations(&skills, r);
         Features {
+            esco: esco.into(),
             comune,
             skills: skills.into(),
             max_km: r.availability.max_km,
@@ -231,6 +236,26 @@ impl Features {
     }
 }
 
+/// The ESCO occupations a candidate's evidence points to (empty without profiles).
+fn infer_occupations(skills: &[SkillFeature], r: &CandidateRecord) -> Vec<crate::esco::Inferred> {
+    let tax = crate::esco::active();
+    if !tax.has_profiles() {
+        return Vec::new();
+    }
+    let n = tax.skills().len() as u32;
+    let ev = crate::esco::Evidence {
+        skills: skills
+            .iter()
+            .filter(|s| s.key < n && s.similarity >= crate::taxonomy::DEFAULT_LABEL_THRESHOLD)
+            .map(|s| (s.key, s.similarity))
+            .collect(),
+        isco: r.experiences.iter().map(|e| e.isco.as_str()).collect(),
+        desired_isco: r.desired_isco.iter().map(String::as_str).collect(),
+        texts: vec![r.cv_text.as_str()],
+    };
+    tax.profiles().infer(&ev)
+}
+
 /// Skill keys beyond ESCO: unknown URIs and labels that match no ESCO skill.
 #[derive(Debug, Default, Clone)]
 pub struct SkillVocab {
@@ -249,7 +274,7 @@ pub struct ResolvedSkill {
 
 impl SkillVocab {
     fn esco_len() -> u32 {
-        SkillTaxonomy::embedded().len() as u32
+        crate::esco::active().skills().len() as u32
     }
 
     fn intern(&mut self, name: String) -> u32 {
@@ -266,13 +291,22 @@ impl SkillVocab {
     pub fn name(&self, key: u32) -> String {
         let n = Self::esco_len();
         if key < n {
-            SkillTaxonomy::embedded().get(key as SkillId).label.clone()
+            crate::esco::active().skills().get(key as SkillId).label.clone()
         } else {
             let raw = &self.names[(key - n) as usize];
             raw.split_once(':')
                 .map_or(raw.as_str(), |(_, v)| v)
                 .to_string()
         }
+    }
+
+    /// The keys of unresolved free labels equal to `label` once normalised.
+    pub fn label_keys(&self, label: &str) -> Option<u32> {
+        let n = crate::taxonomy::normalise_text(label);
+        if n.is_empty() {
+            return None;
+        }
+        self.extra.get(&format!("label:{n}")).copied()
     }
 
     /// Resolves a reference without adding to the vocabulary.
@@ -301,7 +335,7 @@ enum Resolution {
 }
 
 fn resolve(esco: Option<&str>, label: Option<&str>, labels: &LabelCache) -> Resolution {
-    let tax = SkillTaxonomy::embedded();
+    let tax = crate::esco::active().skills();
     if let Some(uri) = esco {
         return match tax.by_uri(uri) {
             Some(id) => Resolution::Esco(id, 1.0),
@@ -333,7 +367,7 @@ impl LabelCache {
         let mut todo: Vec<&str> = labels.filter(|l| !self.map.contains_key(*l)).collect();
         todo.sort_unstable();
         todo.dedup();
-        let tax = SkillTaxonomy::embedded();
+        let tax = crate::esco::active().skills();
         let found: Vec<(String, Option<(u32, f32)>)> = todo
             .par_iter()
             .map(|l| {
@@ -357,7 +391,7 @@ impl LabelCache {
             return *v;
         }
         // A pure function of the label: memoising it cannot change a result.
-        let found = SkillTaxonomy::embedded()
+        let found = crate::esco::active().skills()
             .normalise_label(label, LABEL_FLOOR)
             .map(|m| (m.id, m.similarity));
         let mut queried = lock();
@@ -482,6 +516,10 @@ pub struct Manifest {
     /// when written and checked when read: a damaged manifest is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checksum: Option<String>,
+    /// The taxonomy the index was built with (skill keys are its ids); absent in
+    /// indexes written before it was recorded, which used the embedded one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taxonomy: Option<crate::esco::TaxonomyId>,
 }
 
 impl Manifest {
@@ -642,6 +680,24 @@ fn derive_one(r: &CandidateRecord, labels: &LabelCache, vocab: &mut SkillVocab) 
         .lookup(&r.domicile)
         .expect("validated domicile");
     Features::new(comune, skills, r)
+}
+
+/// An index's skill keys are the ids of the taxonomy it was built with: opening it under
+/// another is a user error naming both.
+fn check_taxonomy(dir: &Path, built: Option<&crate::esco::TaxonomyId>) -> Result<()> {
+    let active = crate::esco::active().id();
+    let same = match built {
+        Some(b) => b.fingerprint == active.fingerprint,
+        None => active.version == "embedded",
+    };
+    if same {
+        return Ok(());
+    }
+    let built = built.map_or_else(|| "embedded".to_string(), |b| b.to_string());
+    Err(Error::Taxonomy(format!(
+        "index {} was built with taxonomy {built}, but this run uses {active}: give the same --esco files (or none) as when it was built",
+        dir.display()
+    )))
 }
 
 fn ids_of<R: Record>(records: &[R]) -> HashMap<String, usize> {
@@ -992,6 +1048,7 @@ impl Index {
                 vacancies_sha256: vac_sha256,
                 audit: None,
                 checksum: None,
+                taxonomy: Some(crate::esco::active().id().clone()),
             };
             let m = manifest_path(dir, generation);
             written.push(m.clone());
@@ -1179,6 +1236,7 @@ impl Index {
     }
 
     fn open_manifest(dir: &Path, manifest: Manifest, use_disk_text: bool) -> Result<Index> {
+        check_taxonomy(dir, manifest.taxonomy.as_ref())?;
         let text_dir = dir.join("text");
         let disk_text = if use_disk_text {
             TextIndex::open(&text_dir).ok()
@@ -1349,6 +1407,7 @@ impl Index {
                 vacancies_sha256: self.vacancies_sha256.clone(),
                 audit: None,
                 checksum: None,
+                taxonomy: Some(crate::esco::active().id().clone()),
             };
             let m = manifest_path(&dir, generation);
             written.push(m.clone());

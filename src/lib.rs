@@ -24,6 +24,7 @@ pub mod audit;
 pub mod congruity;
 pub mod date;
 pub mod error;
+pub mod esco;
 pub mod eval;
 pub mod explain;
 #[doc(hidden)]

@@ -85,6 +85,10 @@ pub struct Scoring {
     /// from the person's most related ESCO skill (label-word overlap ≥
     /// [`crate::score::MIN_RELATEDNESS`]); 0 turns partial credit off.
     pub related_skill_factor: f64,
+    /// Share of the `occupation` criterion given to the ESCO occupations inferred for
+    /// the person and the vacancy (when the ESCO download's profiles are loaded); the
+    /// rest is ISCO proximity with months of experience.
+    pub esco_occupation_share: f64,
 }
 
 impl Default for Scoring {
@@ -94,6 +98,7 @@ impl Default for Scoring {
             experience_full_months: 36,
             label_threshold: 0.85,
             related_skill_factor: 0.5,
+            esco_occupation_share: 0.7,
         }
     }
 }
@@ -121,6 +126,23 @@ pub struct Policy {
     pub templates: Vec<Template>,
     /// Which template each graduatoria mode uses.
     pub graduatoria: GraduatoriaChoice,
+    /// The taxonomy to load (`[taxonomy] esco = [...]`), as `--esco` does.
+    #[serde(skip_serializing_if = "TaxonomyConfig::is_default")]
+    pub taxonomy: TaxonomyConfig,
+}
+
+/// `[taxonomy]`: the ESCO download to read instead of the embedded skills.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TaxonomyConfig {
+    /// Paths of the ESCO CSV download: zips as published, folders or CSV files.
+    pub esco: Vec<std::path::PathBuf>,
+}
+
+impl TaxonomyConfig {
+    fn is_default(&self) -> bool {
+        self.esco.is_empty()
+    }
 }
 
 /// Which template each graduatoria mode uses (by name, from `templates`).
@@ -158,6 +180,7 @@ impl Default for Policy {
                 Template::er_art16(),
             ],
             graduatoria: GraduatoriaChoice::default(),
+            taxonomy: TaxonomyConfig::default(),
         }
     }
 }
@@ -226,6 +249,12 @@ impl Policy {
         }
         if (sum - 1.0).abs() > 1e-6 {
             return Err(Error::Policy(format!("weights: must sum to 1, got {sum}")));
+        }
+        let e = self.scoring.esco_occupation_share;
+        if !(0.0..=1.0).contains(&e) {
+            return Err(Error::Policy(format!(
+                "scoring.esco_occupation_share: must be in [0, 1], got {e}"
+            )));
         }
         let r = self.scoring.related_skill_factor;
         if !(0.0..=1.0).contains(&r) {

@@ -31,19 +31,31 @@ pub struct QuerySkill {
     /// [`crate::score::MIN_RELATEDNESS`]), sorted by key: computed once per query
     /// so that partial credit costs a lookup per candidate skill.
     pub related: Related,
+    /// Other keys that stand for this skill: free labels of candidates equal (once
+    /// normalised, or once inflection is ignored) to the vacancy's own label or to an
+    /// ESCO label of its URI, kept as labels because no loaded taxonomy resolved them.
+    pub alt_keys: Vec<u32>,
+}
+
+impl QuerySkill {
+    /// The primary key, then the alternative keys.
+    pub fn keys(&self) -> impl Iterator<Item = u32> + '_ {
+        self.key.into_iter().chain(self.alt_keys.iter().copied())
+    }
 }
 
 /// Related ESCO skills with their relatedness, sorted by key.
 pub type Related = std::sync::Arc<[(u32, f32)]>;
 
-/// The ESCO skills related to `key` enough for partial credit, sorted by key.
-/// Memoised per skill (a pure function of the embedded taxonomy).
+/// The ESCO skills related to `key` enough for partial credit, sorted by key
+/// ([`crate::esco::Taxonomy::related`]). Memoised per skill (a pure function of the
+/// process's taxonomy).
 fn related_skills(key: Option<u32>, similarity: f32, policy: &Policy) -> Related {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex, OnceLock};
     static MEMO: OnceLock<Mutex<HashMap<u32, Related>>> = OnceLock::new();
-    let tax = crate::taxonomy::SkillTaxonomy::embedded();
-    let n = tax.len() as u32;
+    let tax = crate::esco::active();
+    let n = tax.skills().len() as u32;
     let k = match key {
         Some(k)
             if k < n
@@ -58,14 +70,7 @@ fn related_skills(key: Option<u32>, similarity: f32, policy: &Policy) -> Related
     if let Some(v) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(&k) {
         return Arc::clone(v);
     }
-    let v: Arc<[(u32, f32)]> = (0..n)
-        .filter(|&o| o != k)
-        .filter_map(|o| {
-            let r = tax.related(k, o);
-            (r >= crate::score::MIN_RELATEDNESS).then_some((o, r))
-        })
-        .collect::<Vec<_>>()
-        .into();
+    let v: Related = tax.related(k, crate::score::MIN_RELATEDNESS).into();
     memo.lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(k, Arc::clone(&v));
@@ -96,6 +101,13 @@ pub struct Query<'a> {
     pub template: Option<Template>,
     /// Task demands and supports, for the compatibility rule.
     pub demands: crate::rules::Demands,
+    /// The ESCO occupations the vacancy's ISCO, title, text and skills point to, best
+    /// first (empty without occupation profiles).
+    pub esco: Vec<crate::esco::Inferred>,
+    /// Per ESCO occupation: how close it is to the vacancy's, `max_j strength_j ×
+    /// similarity(o, v_j)`, and the vacancy occupation that gave it (empty without
+    /// profiles or when none was inferred).
+    pub occupation_closeness: Vec<(f32, crate::esco::OccId)>,
 }
 
 impl<'a> Query<'a> {
@@ -120,7 +132,7 @@ impl<'a> Query<'a> {
         let km = (0..comuni.len())
             .map(|c| comuni.distance_km(workplace, c as ComuneId))
             .collect();
-        let skills = vacancy
+        let skills: Vec<QuerySkill> = vacancy
             .skills
             .iter()
             .map(|s| {
@@ -133,6 +145,7 @@ impl<'a> Query<'a> {
                     (None, None) => s.esco.clone().unwrap_or_default(),
                 };
                 QuerySkill {
+                    alt_keys: alt_keys(index, r.key, s.esco.as_deref(), s.label.as_deref()),
                     key: r.key,
                     similarity: r.similarity,
                     weight: s.weight,
@@ -144,7 +157,10 @@ impl<'a> Query<'a> {
             .collect();
         let rules = Rule::for_mode(vacancy.mode, policy.only_congruous);
         let template = policy.template(vacancy.mode)?.cloned();
+        let (esco, occupation_closeness) = vacancy_occupations(vacancy, &skills);
         Ok(Query {
+            esco,
+            occupation_closeness,
             vacancy,
             as_of,
             workplace,
@@ -203,9 +219,12 @@ impl<'a> Query<'a> {
         if s.similarity < t {
             return None;
         }
-        let i = feats.binary_search_by_key(&key, |f| f.key).ok()?;
-        let f = &feats[i];
-        (f.similarity >= t).then_some(f)
+        let found = |key: u32| {
+            let i = feats.binary_search_by_key(&key, |f| f.key).ok()?;
+            let f = &feats[i];
+            (f.similarity >= t).then_some(f)
+        };
+        found(key).or_else(|| s.alt_keys.iter().find_map(|&k| found(k)))
     }
 
     /// Computes the BM25 of the vacancy's title and text for `rows` (the
@@ -226,4 +245,61 @@ impl<'a> Query<'a> {
             Err(_) => 0.0,
         }
     }
+}
+
+/// Keys of candidates' unresolved free labels that name the same concept as a vacancy
+/// skill: its own label, or an ESCO label of its URI, after normalisation (exact, then
+/// with inflection ignored). Sorted; never the primary key.
+fn alt_keys(index: &Index, key: Option<u32>, esco: Option<&str>, label: Option<&str>) -> Vec<u32> {
+    let tax = crate::esco::active().skills();
+    let mut names: Vec<&str> = label.into_iter().collect();
+    if let Some(id) = esco.and_then(|u| tax.by_uri(u)) {
+        let skill = tax.get(id);
+        names.push(&skill.label);
+        names.extend(skill.aliases.iter().map(String::as_str));
+    }
+    let mut keys: Vec<u32> = names
+        .into_iter()
+        .flat_map(|n| index.vocab().label_keys(n))
+        .filter(|&k| Some(k) != key)
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The vacancy's ESCO occupations and every occupation's closeness to them.
+fn vacancy_occupations(
+    vacancy: &VacancyRecord,
+    skills: &[QuerySkill],
+) -> (Vec<crate::esco::Inferred>, Vec<(f32, crate::esco::OccId)>) {
+    let tax = crate::esco::active();
+    if !tax.has_profiles() {
+        return (Vec::new(), Vec::new());
+    }
+    let n = tax.skills().len() as u32;
+    let ev = crate::esco::Evidence {
+        skills: skills
+            .iter()
+            .filter_map(|s| s.key.filter(|&k| k < n).map(|k| (k, s.similarity)))
+            .collect(),
+        isco: vec![vacancy.isco.as_str()],
+        desired_isco: Vec::new(),
+        texts: vec![vacancy.title.as_str(), vacancy.text.as_str()],
+    };
+    let inferred = tax.profiles().infer(&ev);
+    if inferred.is_empty() {
+        return (inferred, Vec::new());
+    }
+    let p = tax.profiles();
+    let closeness = (0..tax.occupations.len())
+        .map(|o| {
+            let o = o as crate::esco::OccId;
+            inferred
+                .iter()
+                .map(|v| (v.strength * p.similarity(o, v.occ), v.occ))
+                .fold((0.0f32, inferred[0].occ), |best, x| if x.0 > best.0 { x } else { best })
+        })
+        .collect();
+    (inferred, closeness)
 }

@@ -158,6 +158,8 @@ pub struct Roster {
     pub index_generation: u64,
     /// Engine version.
     pub engine_version: String,
+    /// The taxonomy the index was built and queried with (version and fingerprint).
+    pub taxonomy: crate::esco::TaxonomyId,
     /// Who the roster is for.
     pub view: View,
 }
@@ -387,8 +389,8 @@ pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Na
         eligible.par_iter().filter(|&&r| pred(r)).count() as u64
     };
     for s in q.skills.iter().filter(|s| !s.required) {
-        if let Some(k) = s.key {
-            let cand: Vec<u32> = (&el & f.skill(k)).iter().collect();
+        if s.key.is_some() || !s.alt_keys.is_empty() {
+            let cand: Vec<u32> = (&el & f.skill_any(s.keys())).iter().collect();
             let n = cand
                 .iter()
                 .filter(|&&r| q.skill_match(s, &index.features(r).skills).is_some())
@@ -505,6 +507,7 @@ pub fn roster_with(
         policy_fingerprint: q.policy.fingerprint(),
         index_generation: index.generation(),
         engine_version: crate::ENGINE_VERSION.to_string(),
+        taxonomy: crate::esco::active().id().clone(),
         view: View::Operator,
     })
 }

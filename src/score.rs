@@ -181,6 +181,58 @@ fn skills(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
 }
 
 fn occupation(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
+    let (isco_value, isco_why) = isco_occupation(q, index, row, detail);
+    if q.occupation_closeness.is_empty() {
+        return (isco_value, isco_why);
+    }
+    // The ESCO occupations the person's evidence points to, against the vacancy's.
+    let mut best: Option<(f32, crate::esco::Inferred, crate::esco::OccId)> = None;
+    for inf in index.features(row).esco.iter() {
+        let (closeness, v) = q.occupation_closeness[inf.occ as usize];
+        let value = inf.strength * closeness;
+        if best.is_none_or(|(b, _, _)| value > b) {
+            best = Some((value, *inf, v));
+        }
+    }
+    let share = q.policy.scoring.esco_occupation_share;
+    let esco_value = best.map_or(0.0, |(v, _, _)| v as f64);
+    let value = share * esco_value + (1.0 - share) * isco_value;
+    if !detail {
+        return (value, String::new());
+    }
+    let tax = crate::esco::active();
+    let why = match best {
+        Some((v, inf, vac)) if v > 0.0 => {
+            let (p, o) = (tax.occupation(inf.occ), tax.occupation(vac));
+            let (shared, of) = tax.profiles().shared_essential(inf.occ, vac);
+            if inf.occ == vac {
+                format!(
+                    "{} (ESCO {}, as the vacancy; evidence {:.2}); {isco_why}",
+                    p.name(),
+                    p.code,
+                    inf.strength
+                )
+            } else {
+                format!(
+                    "{} \u{2194} {}: {shared} of {of} essential skills shared (closeness {:.2}); {isco_why}",
+                    p.name(),
+                    o.name(),
+                    v
+                )
+            }
+        }
+        _ => format!(
+            "no ESCO occupation near {}; {isco_why}",
+            q.esco
+                .first()
+                .map_or("the vacancy's", |v| tax.occupation(v.occ).name())
+        ),
+    };
+    (value, why)
+}
+
+/// ISCO proximity of the best experience or desired profession, with months.
+fn isco_occupation(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
     let occupations = &index.features(row).occupations;
     let target = q.vacancy.isco.as_str();
     if is_unknown_occupation(target) {

@@ -35,7 +35,7 @@ const SYNONYMS_FILE: &str = "data/skill_synonyms_it.csv";
 /// end of `text`) and whether every quoted field was closed. A quote opens a quoted field
 /// only at the start of a field; inside one, `""` is a literal quote and newlines and
 /// commas are data. A `\r` before the terminating newline is dropped.
-fn parse_record(text: &str, start: usize) -> (Vec<String>, usize, bool) {
+pub(crate) fn parse_csv_record(text: &str, start: usize) -> (Vec<String>, usize, bool) {
     let bytes = text.as_bytes();
     let mut fields = Vec::new();
     let mut field = String::new();
@@ -103,7 +103,7 @@ fn parse_record(text: &str, start: usize) -> (Vec<String>, usize, bool) {
 /// trailing `\r\n` or `\n` is ignored. Never fails: an unclosed quote runs to the end of
 /// the line.
 pub(crate) fn split_csv_line(line: &str) -> Vec<String> {
-    parse_record(line, 0).0
+    parse_csv_record(line, 0).0
 }
 
 /// The records of a CSV text with the 1-based line each one starts on; quoted fields may
@@ -136,7 +136,7 @@ impl Iterator for CsvRecords<'_> {
                 return None;
             }
             let line = self.line;
-            let (fields, end, closed) = parse_record(self.text, self.pos);
+            let (fields, end, closed) = parse_csv_record(self.text, self.pos);
             self.line += self.text[self.pos..end]
                 .bytes()
                 .filter(|&b| b == b'\n')
@@ -883,6 +883,16 @@ impl SkillTaxonomy {
         }
 
         Ok(Self::build(skills, by_uri, italian))
+    }
+
+    /// Builds the taxonomy from skills already read (the ESCO download,
+    /// [`crate::esco::Taxonomy::load`]) and Italian synonyms tied to their ids.
+    pub(crate) fn from_parts(
+        skills: Vec<Skill>,
+        by_uri: HashMap<String, SkillId>,
+        italian: Vec<(String, SkillId)>,
+    ) -> Self {
+        Self::build(skills, by_uri, italian)
     }
 
     /// Builds the label indexes.

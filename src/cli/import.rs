@@ -44,37 +44,27 @@ pub(super) fn importer() -> &'static Importer {
     IMPORTER.get_or_init(Importer::default)
 }
 
-/// Loads the Italian occupation labels (`occupations_it.csv`, in a folder of `paths` or
-/// named directly) for every later import. Paths without them (an English zip, the
-/// relations) are left to the rest of rosa; no Italian labels at all is said on stderr.
-pub(super) fn set_esco(paths: &[PathBuf]) -> Result<()> {
-    let mut entries = Vec::new();
-    let mut found = false;
-    for path in paths {
-        let file = if path.is_dir() {
-            path.join("occupations_it.csv")
-        } else {
-            path.to_path_buf()
-        };
-        if file.file_name().and_then(|n| n.to_str()) != Some("occupations_it.csv")
-            || !file.is_file()
-        {
-            continue;
-        }
-        found = true;
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("reading ESCO occupations {}", file.display()))?;
-        entries.extend(
-            rosa::import::occupation::parse_occupations_csv(&text).map_err(|e| {
-                rosa::Error::input(rosa::FieldError::new("-", e).at(
-                    &file.display().to_string(),
-                    1,
-                    "-",
-                ))
-            })?,
-        );
-    }
-    if !found {
+/// Gives every later import the Italian occupation labels of the ESCO taxonomy loaded
+/// with `--esco` ([`rosa::esco::active`]); without them, says on stderr that ClicLavoro
+/// occupations keep only their ISCO major group.
+pub(super) fn set_esco() -> Result<()> {
+    let tax = rosa::esco::active();
+    let entries: Vec<rosa::import::occupation::OccupationEntry> = tax
+        .occupations
+        .iter()
+        .filter_map(|o| {
+            let pref = o.labels.iter().find(|(l, _)| l == "it")?;
+            let labels = std::iter::once(pref.1.clone())
+                .chain(o.alt_labels.iter().filter(|(l, _)| l == "it").map(|(_, a)| a.clone()))
+                .collect();
+            Some(rosa::import::occupation::OccupationEntry {
+                uri: o.uri.clone(),
+                isco: o.isco.clone(),
+                labels,
+            })
+        })
+        .collect();
+    if entries.is_empty() {
         eprintln!(
             "rosa: --esco: no occupations_it.csv (Italian ESCO occupation labels) found; ClicLavoro occupations keep only their ISCO major group"
         );

@@ -25,9 +25,10 @@ use rosa::{Engine, Policy};
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// The official ESCO CSV download (its unzipped folder, or a CSV file; repeatable).
-    /// For now rosa reads the Italian occupation labels (`occupations_it.csv`) from it,
-    /// to map the CP2011 occupations of ClicLavoro documents to ISCO-08 unit groups.
+    /// The official ESCO CSV download to use instead of the embedded skills: a zip as the
+    /// ESCO portal publishes it, its unzipped folder, or a CSV file; repeat for the
+    /// relations zip and other languages. An index must be queried with the taxonomy it
+    /// was built with.
     #[arg(long, global = true, value_name = "PATH")]
     esco: Vec<PathBuf>,
 }
@@ -170,6 +171,16 @@ struct EvalArgs {
     /// Generator seed.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Vacancies of the ESCO-profile evaluation (with `--esco`).
+    #[arg(long, default_value_t = 40)]
+    anchors: usize,
+    /// ISCO prefixes to draw the ESCO-profile evaluation's vacancies from (`25,35` for
+    /// ICT); default every major group.
+    #[arg(long, value_delimiter = ',')]
+    groups: Vec<String>,
+    /// Policy TOML to evaluate rosa with (default: built-in).
+    #[arg(long)]
+    policy: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -373,7 +384,8 @@ struct RosterArgs {
 pub fn run() -> Result<()> {
     let cli = Cli::parse();
     if !cli.esco.is_empty() {
-        import::set_esco(&cli.esco)?;
+        rosa::esco::install_from(&cli.esco).context("loading the ESCO taxonomy")?;
+        import::set_esco()?;
     }
     match cli.command {
         Command::Demo(a) => demo::run(a.candidates, a.vacancies, a.seed),
@@ -656,10 +668,13 @@ pub fn render_error(err: &anyhow::Error) -> String {
 struct UsageError(String);
 
 fn load_policy(path: Option<&Path>) -> Result<Policy> {
-    Ok(match path {
+    let policy = match path {
         Some(p) => Policy::from_file(p)?,
         None => Policy::default(),
-    })
+    };
+    rosa::esco::install_from(&policy.taxonomy.esco)
+        .context("loading the policy's [taxonomy] esco")?;
+    Ok(policy)
 }
 
 fn open(dir: &Path) -> Result<Engine> {
@@ -894,6 +909,29 @@ fn roster(a: RosterArgs) -> Result<()> {
 }
 
 fn eval(a: EvalArgs) -> Result<()> {
+    let policy = load_policy(a.policy.as_deref())?;
+    if rosa::esco::active().has_profiles() {
+        let defaults = rosa::eval::profiles::ProfileEvalConfig::default();
+        let cfg = rosa::eval::profiles::ProfileEvalConfig {
+            anchors: a.anchors,
+            seed: a.seed,
+            groups: a.groups.clone(),
+            policy: Policy {
+                as_of: policy.as_of.or(Some(defaults.as_of)),
+                ..policy
+            },
+            ..defaults
+        };
+        let r = rosa::eval::profiles::run(&cfg)?;
+        let mut out = std::io::stdout().lock();
+        if a.format == Format::Json {
+            serde_json::to_writer_pretty(&mut out, &r)?;
+            writeln!(out)?;
+        } else {
+            write!(out, "{}", rosa::eval::profiles::table(&r))?;
+        }
+        return Ok(());
+    }
     let cfg = rosa::eval::EvalConfig {
         candidates: a.candidates,
         queries: a.queries,

@@ -497,6 +497,7 @@ fn put_features(e: &mut Enc, f: &Features) {
         did_date,
         confirmed,
         languages,
+        esco,
     } = f;
     e.u16(*comune);
     e.len(skills.len());
@@ -521,6 +522,11 @@ fn put_features(e: &mut Enc, f: &Features) {
         e.u8(l.code[0]);
         e.u8(l.code[1]);
         e.u8(l.rank);
+    }
+    e.len(esco.len());
+    for o in esco.iter() {
+        e.u16(o.occ);
+        e.f32(o.strength);
     }
 }
 
@@ -619,7 +625,19 @@ fn get_features(d: &mut Dec, keys: u32) -> std::result::Result<Features, Bad> {
         }
         Ok(LanguageLevel { code, rank })
     })?;
+    let occupations_known = crate::esco::active().occupations.len();
+    let esco = d.vec(6, |d| {
+        let o = crate::esco::Inferred {
+            occ: d.u16()?,
+            strength: d.f32()?,
+        };
+        if o.occ as usize >= occupations_known || !(0.0..=1.0).contains(&o.strength) {
+            return Err(format!("inferred occupation {} out of range", o.occ));
+        }
+        Ok(o)
+    })?;
     Ok(Features {
+        esco: esco.into(),
         comune,
         skills: skills.into(),
         max_km,

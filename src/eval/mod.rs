@@ -72,6 +72,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+pub mod profiles;
+
 use crate::date::Date;
 use crate::error::Result;
 use crate::gen::{self, GenConfig};
