@@ -306,7 +306,7 @@ impl SkillVocab {
         if n.is_empty() {
             return None;
         }
-        self.extra.get(&format!("label:{n}")).copied()
+        self.extra.get(&label_key_name(&n)).copied()
     }
 
     /// Resolves a reference without adding to the vocabulary.
@@ -329,6 +329,11 @@ impl SkillVocab {
     }
 }
 
+/// The vocabulary name of a free label's own key.
+fn label_key_name(label: &str) -> String {
+    format!("label:{}", crate::taxonomy::normalise_text(label))
+}
+
 enum Resolution {
     Esco(u32, f32),
     Extra(String),
@@ -345,7 +350,7 @@ fn resolve(esco: Option<&str>, label: Option<&str>, labels: &LabelCache) -> Reso
     let label = label.unwrap_or("");
     match labels.get(label) {
         Some((id, sim)) => Resolution::Esco(id, sim),
-        None => Resolution::Extra(format!("label:{}", crate::taxonomy::normalise_text(label))),
+        None => Resolution::Extra(label_key_name(label)),
     }
 }
 
@@ -650,23 +655,27 @@ fn check_stored<R: Record + Sync>(records: &[R], path: &Path) -> Result<()> {
 }
 
 fn derive_one(r: &CandidateRecord, labels: &LabelCache, vocab: &mut SkillVocab) -> Features {
-    let mut skills: Vec<SkillFeature> = r
-        .skills
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let (key, similarity) = match resolve(s.esco.as_deref(), s.label.as_deref(), labels) {
-                Resolution::Esco(id, sim) => (id, sim),
-                Resolution::Extra(name) => (vocab.intern(name), 1.0),
-            };
-            SkillFeature {
-                key,
-                similarity,
-                certified: s.certified,
-                source: i as u16,
+    let mut skills: Vec<SkillFeature> = Vec::with_capacity(r.skills.len());
+    for (i, s) in r.skills.iter().enumerate() {
+        let feature = |key, similarity| SkillFeature {
+            key,
+            similarity,
+            certified: s.certified,
+            source: i as u16,
+        };
+        match resolve(s.esco.as_deref(), s.label.as_deref(), labels) {
+            Resolution::Esco(id, sim) => {
+                skills.push(feature(id, sim));
+                // A label tied to ESCO only approximately keeps its own key too, so that
+                // a vacancy naming exactly this label finds it (DESIGN section 4).
+                if sim < 1.0 && s.esco.is_none() {
+                    let name = label_key_name(s.label.as_deref().unwrap_or(""));
+                    skills.push(feature(vocab.intern(name), 1.0));
+                }
             }
-        })
-        .collect();
+            Resolution::Extra(name) => skills.push(feature(vocab.intern(name), 1.0)),
+        }
+    }
     // One feature per key: the surest tie, certified winning ties.
     skills.sort_by(|a, b| {
         a.key

@@ -145,7 +145,13 @@ impl<'a> Query<'a> {
                     (None, None) => s.esco.clone().unwrap_or_default(),
                 };
                 QuerySkill {
-                    alt_keys: alt_keys(index, r.key, s.esco.as_deref(), s.label.as_deref()),
+                    alt_keys: alt_keys(
+                        index,
+                        r.key,
+                        s.esco.as_deref(),
+                        s.label.as_deref(),
+                        policy.scoring.label_threshold,
+                    ),
                     key: r.key,
                     similarity: r.similarity,
                     weight: s.weight,
@@ -214,17 +220,14 @@ impl<'a> Query<'a> {
         s: &QuerySkill,
         feats: &'f [SkillFeature],
     ) -> Option<&'f SkillFeature> {
-        let key = s.key?;
         let t = self.policy.scoring.label_threshold;
-        if s.similarity < t {
-            return None;
-        }
         let found = |key: u32| {
             let i = feats.binary_search_by_key(&key, |f| f.key).ok()?;
             let f = &feats[i];
             (f.similarity >= t).then_some(f)
         };
-        found(key).or_else(|| s.alt_keys.iter().find_map(|&k| found(k)))
+        let primary = s.key.filter(|_| s.similarity >= t).and_then(found);
+        primary.or_else(|| s.alt_keys.iter().find_map(|&k| found(k)))
     }
 
     /// Computes the BM25 of the vacancy's title and text for `rows` (the
@@ -250,9 +253,20 @@ impl<'a> Query<'a> {
 /// Keys of candidates' unresolved free labels that name the same concept as a vacancy
 /// skill: its own label, or an ESCO label of its URI, after normalisation (exact, then
 /// with inflection ignored). Sorted; never the primary key.
-fn alt_keys(index: &Index, key: Option<u32>, esco: Option<&str>, label: Option<&str>) -> Vec<u32> {
+fn alt_keys(
+    index: &Index,
+    key: Option<u32>,
+    esco: Option<&str>,
+    label: Option<&str>,
+    threshold: f32,
+) -> Vec<u32> {
     let tax = crate::esco::active().skills();
     let mut names: Vec<&str> = label.into_iter().collect();
+    // The vacancy's own label tied to ESCO, when its URI is not the key (unknown URI).
+    let by_label = label
+        .and_then(|l| index.labels().get(l))
+        .filter(|&(_, sim)| sim >= threshold)
+        .map(|(id, _)| id);
     if let Some(id) = esco.and_then(|u| tax.by_uri(u)) {
         let skill = tax.get(id);
         names.push(&skill.label);
@@ -261,6 +275,7 @@ fn alt_keys(index: &Index, key: Option<u32>, esco: Option<&str>, label: Option<&
     let mut keys: Vec<u32> = names
         .into_iter()
         .flat_map(|n| index.vocab().label_keys(n))
+        .chain(by_label)
         .filter(|&k| Some(k) != key)
         .collect();
     keys.sort_unstable();

@@ -17,9 +17,10 @@ fn fixture_roster_has_the_expected_people_in_the_expected_order() {
         .map(|e| e["candidate_id"].as_str().unwrap())
         .collect();
     // C001 has both skills certified; C005, C003, C004 tie on score and are
-    // ordered by earlier DID, then id; C002's TIG is a self-declared Italian
-    // label; C013 lives 9 km away with a 15 km limit.
-    assert_eq!(ids, ["C001", "C005", "C003", "C004", "C002", "C013"]);
+    // ordered by earlier DID, then id; C013 lives 9 km away with a 15 km limit
+    // (distance weighs 0.05); C002's TIG is a self-declared Italian label, which
+    // costs more of the skills criterion (weight 0.40).
+    assert_eq!(ids, ["C001", "C005", "C003", "C004", "C013", "C002"]);
     assert_eq!(r["pool"], 13);
     assert_eq!(r["eligible"], 6);
     let ex = &r["excluded"];

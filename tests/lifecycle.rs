@@ -69,7 +69,7 @@ fn upsert_remove_and_outcome_are_visible_to_the_next_query_with_increasing_gener
     assert_eq!(after["pool"], 14);
     assert_eq!(
         ids(&after),
-        ["C100", "C001", "C003", "C004", "C002", "C013"],
+        ["C100", "C001", "C003", "C004", "C013", "C002"],
         "C100 ties C001 and has the earlier DID"
     );
     assert_eq!(after["excluded"]["distance"], 2);

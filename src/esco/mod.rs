@@ -257,6 +257,8 @@ impl Taxonomy {
                 let labels = r[alt_c].lines().chain(r[hidden_c].lines());
                 let id = match by_uri.get(uri) {
                     Some(&id) => id,
+                    // Later languages only add labels to the first one's concepts.
+                    None if languages.first() != Some(lang) => continue,
                     None => {
                         if normalise_text(pref).is_empty() {
                             return Err(TaxonomyError::at(

@@ -267,8 +267,10 @@ pub(super) fn load_occupations(
     let mut occupations: Vec<Occupation> = Vec::new();
     let mut by_uri: HashMap<String, usize> = HashMap::new();
     let mut alt_labels: Vec<Vec<String>> = Vec::new();
+    let mut first_lang: Option<String> = None;
     for f in files {
         let Role::Occupations(lang) = &f.role else { continue };
+        first_lang.get_or_insert_with(|| lang.clone());
         if !languages.contains(lang) {
             languages.push(lang.clone());
         }
@@ -292,6 +294,11 @@ pub(super) fn load_occupations(
                     Some("iscoGroup"),
                     format!("not a 4-digit ISCO unit group: {}", crate::error::clip(isco.to_string(), 40)),
                 ));
+            }
+            // The first language file defines the occupations; later ones (older
+            // versions included) only add labels to those it has.
+            if first_lang.as_ref().is_some_and(|f| f != lang) && !by_uri.contains_key(uri) {
+                continue;
             }
             let i = *by_uri.entry(uri.to_string()).or_insert_with(|| {
                 occupations.push(Occupation {
