@@ -52,7 +52,7 @@ use crate::rules::FunctionalProfile;
 const MAGIC: &[u8; 8] = b"ROSASNP1";
 /// Version of the snapshot layout; another one is ignored (the segments are
 /// replayed).
-const SNAPSHOT_FORMAT: u32 = 3;
+const SNAPSHOT_FORMAT: u32 = 4;
 /// Rows per chunk: the unit of parallel decoding.
 pub(crate) const CHUNK_ROWS: usize = 16_384;
 
