@@ -166,6 +166,22 @@ pub fn install_from(paths: &[PathBuf]) -> Result<&'static Taxonomy, crate::Error
     install(Taxonomy::load(paths)?)
 }
 
+/// `v1.1.1 (en)` for every language file read, in read order, once each.
+fn versions_of(files: &[SourceFile]) -> Vec<String> {
+    let mut versions: Vec<String> = Vec::new();
+    for f in files {
+        let lang = match &f.role {
+            Role::Skills(l) | Role::Occupations(l) | Role::IscoGroups(l) => l.as_str(),
+            _ => continue,
+        };
+        let v = format!("{} ({lang})", f.version.as_deref().unwrap_or("unversioned"));
+        if !versions.contains(&v) {
+            versions.push(v);
+        }
+    }
+    versions
+}
+
 fn sha256_hex(h: Sha256) -> String {
     let d = h.finalize();
     let mut s = String::from("sha256:");
@@ -218,12 +234,31 @@ impl Taxonomy {
 
         let skill_files: Vec<&SourceFile> =
             files.iter().filter(|f| matches!(f.role, Role::Skills(_))).collect();
-        if skill_files.is_empty() {
+        let has_occupations = files.iter().any(|f| matches!(f.role, Role::Occupations(_)));
+        if skill_files.is_empty() && !has_occupations {
             let given: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             return Err(TaxonomyError::file(
                 given.join(", "),
-                "no skills_<lang>.csv among the ESCO files given",
+                "no skills_<lang>.csv or occupations_<lang>.csv among the ESCO files given",
             ));
+        }
+        if skill_files.is_empty() {
+            // Occupation labels only (an Italian labels folder, say): the embedded skills
+            // stay, the occupations add their titles.
+            h.update(include_bytes!("../../data/esco_skills.csv"));
+            let skills = SkillTaxonomy::embedded();
+            let mut languages = Vec::new();
+            let (occupations, profiles) = profiles::load_occupations(&files, skills, &mut languages)?;
+            return Ok(Taxonomy {
+                skills,
+                occupations,
+                profiles,
+                id: TaxonomyId {
+                    version: format!("embedded skills + ESCO occupations {}", versions_of(&files).join(" + ")),
+                    fingerprint: sha256_hex(h),
+                },
+                languages,
+            });
         }
         let mut languages = Vec::new();
         let mut skills: Vec<Skill> = Vec::new();
@@ -303,17 +338,7 @@ impl Taxonomy {
 
         let (occupations, profiles) =
             profiles::load_occupations(&files, skills_index, &mut languages)?;
-        let mut versions: Vec<String> = Vec::new();
-        for f in &files {
-            let lang = match &f.role {
-                Role::Skills(l) | Role::Occupations(l) | Role::IscoGroups(l) => l.as_str(),
-                _ => continue,
-            };
-            let v = format!("{} ({lang})", f.version.as_deref().unwrap_or("unversioned"));
-            if !versions.contains(&v) {
-                versions.push(v);
-            }
-        }
+        let versions = versions_of(&files);
         Ok(Taxonomy {
             skills: skills_index,
             occupations,
