@@ -221,7 +221,10 @@ pub fn unzip(bytes: &[u8], origin: &str) -> Result<Vec<(String, Vec<u8>)>, Taxon
     let mut at = le32(bytes, eocd + 16).ok_or_else(|| bad("truncated"))?;
     let mut out = Vec::new();
     for _ in 0..count {
-        if !bytes.get(at..).is_some_and(|b| b.starts_with(&[0x50, 0x4b, 0x01, 0x02])) {
+        if !bytes
+            .get(at..)
+            .is_some_and(|b| b.starts_with(&[0x50, 0x4b, 0x01, 0x02]))
+        {
             return Err(bad("damaged central directory"));
         }
         let field = |off: usize, four: bool| {
@@ -235,7 +238,8 @@ pub fn unzip(bytes: &[u8], origin: &str) -> Result<Vec<(String, Vec<u8>)>, Taxon
         let method = field(10, false)?;
         let compressed = field(20, true)?;
         let size = field(24, true)?;
-        let (name_len, extra_len, comment_len) = (field(28, false)?, field(30, false)?, field(32, false)?);
+        let (name_len, extra_len, comment_len) =
+            (field(28, false)?, field(30, false)?, field(32, false)?);
         let local = field(42, true)?;
         let name = bytes
             .get(at + 46..at + 46 + name_len)
@@ -252,7 +256,10 @@ pub fn unzip(bytes: &[u8], origin: &str) -> Result<Vec<(String, Vec<u8>)>, Taxon
                 format!("larger than {} MiB", MAX_ENTRY_BYTES >> 20),
             ));
         }
-        if !bytes.get(local..).is_some_and(|b| b.starts_with(&[0x50, 0x4b, 0x03, 0x04])) {
+        if !bytes
+            .get(local..)
+            .is_some_and(|b| b.starts_with(&[0x50, 0x4b, 0x03, 0x04]))
+        {
             return Err(bad("damaged local header"));
         }
         let data_at = local
@@ -267,7 +274,11 @@ pub fn unzip(bytes: &[u8], origin: &str) -> Result<Vec<(String, Vec<u8>)>, Taxon
             0 => data.to_vec(),
             8 => miniz_oxide::inflate::decompress_to_vec_with_limit(data, MAX_ENTRY_BYTES)
                 .map_err(|_| bad(&format!("{name}: damaged deflate stream")))?,
-            m => return Err(bad(&format!("{name}: compression method {m} is not supported"))),
+            m => {
+                return Err(bad(&format!(
+                    "{name}: compression method {m} is not supported"
+                )))
+            }
         };
         if inflated.len() != size {
             return Err(bad(&format!("{name}: size differs from the directory")));
@@ -296,10 +307,18 @@ impl<'a> Table<'a> {
         while pos < text.len() {
             let (fields, end, closed) = crate::taxonomy::parse_csv_record(text, pos);
             let start_line = line;
-            line += text.as_bytes()[pos..end].iter().filter(|&&b| b == b'\n').count();
+            line += text.as_bytes()[pos..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
             pos = end;
             if !closed {
-                return Err(TaxonomyError::at(&file.origin, start_line, None, "unclosed quoted cell"));
+                return Err(TaxonomyError::at(
+                    &file.origin,
+                    start_line,
+                    None,
+                    "unclosed quoted cell",
+                ));
             }
             if fields.len() == 1 && fields[0].trim().is_empty() {
                 continue;
@@ -338,7 +357,11 @@ impl<'a> Table<'a> {
                     self.origin,
                     *line,
                     Some(&self.header[fields.len()]),
-                    format!("{} fields, the header has {}", fields.len(), self.header.len()),
+                    format!(
+                        "{} fields, the header has {}",
+                        fields.len(),
+                        self.header.len()
+                    ),
                 ));
             }
             Ok((*line, fields.as_slice()))
@@ -358,9 +381,18 @@ mod tests {
     #[test]
     fn roles_follow_the_published_file_names() {
         assert_eq!(Role::of("skills_en.csv"), Some(Role::Skills("en".into())));
-        assert_eq!(Role::of("occupations_it.csv"), Some(Role::Occupations("it".into())));
-        assert_eq!(Role::of("ISCOGroups_pt-PT.csv"), Some(Role::IscoGroups("pt-pt".into())));
-        assert_eq!(Role::of("occupationSkillRelations.csv"), Some(Role::OccupationSkills));
+        assert_eq!(
+            Role::of("occupations_it.csv"),
+            Some(Role::Occupations("it".into()))
+        );
+        assert_eq!(
+            Role::of("ISCOGroups_pt-PT.csv"),
+            Some(Role::IscoGroups("pt-pt".into()))
+        );
+        assert_eq!(
+            Role::of("occupationSkillRelations.csv"),
+            Some(Role::OccupationSkills)
+        );
         assert_eq!(Role::of("skillGroups_en.csv"), None);
         assert_eq!(Role::of("skills_.csv"), None);
     }
@@ -371,13 +403,22 @@ mod tests {
             version_in("/x/ESCO dataset - v1.1.1 - classification - en - csv.zip").as_deref(),
             Some("v1.1.1")
         );
-        assert_eq!(version_in("/d/esco/it-v1.0.8/occupations_it.csv").as_deref(), Some("v1.0.8"));
+        assert_eq!(
+            version_in("/d/esco/it-v1.0.8/occupations_it.csv").as_deref(),
+            Some("v1.0.8")
+        );
         assert_eq!(version_in("/tmp/dev/esco"), None);
     }
 
     #[test]
     fn a_damaged_zip_is_an_error_not_a_panic() {
-        for bytes in [&b""[..], b"PK\x05\x06", &[0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 9, 0, 9, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0][..]] {
+        for bytes in [
+            &b""[..],
+            b"PK\x05\x06",
+            &[
+                0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 9, 0, 9, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0,
+            ][..],
+        ] {
             assert!(unzip(bytes, "x.zip").is_err());
         }
     }

@@ -183,12 +183,7 @@ fn versions_of(files: &[SourceFile]) -> Vec<String> {
 }
 
 fn sha256_hex(h: Sha256) -> String {
-    let d = h.finalize();
-    let mut s = String::from("sha256:");
-    for b in d {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
+    format!("sha256:{}", crate::policy::hex(&h.finalize()))
 }
 
 impl Taxonomy {
@@ -232,8 +227,10 @@ impl Taxonomy {
         }
         h.update(include_bytes!("../../data/skill_synonyms_it.csv"));
 
-        let skill_files: Vec<&SourceFile> =
-            files.iter().filter(|f| matches!(f.role, Role::Skills(_))).collect();
+        let skill_files: Vec<&SourceFile> = files
+            .iter()
+            .filter(|f| matches!(f.role, Role::Skills(_)))
+            .collect();
         let has_occupations = files.iter().any(|f| matches!(f.role, Role::Occupations(_)));
         if skill_files.is_empty() && !has_occupations {
             let given: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -248,13 +245,17 @@ impl Taxonomy {
             h.update(include_bytes!("../../data/esco_skills.csv"));
             let skills = SkillTaxonomy::embedded();
             let mut languages = Vec::new();
-            let (occupations, profiles) = profiles::load_occupations(&files, skills, &mut languages)?;
+            let (occupations, profiles) =
+                profiles::load_occupations(&files, skills, &mut languages)?;
             return Ok(Taxonomy {
                 skills,
                 occupations,
                 profiles,
                 id: TaxonomyId {
-                    version: format!("embedded skills + ESCO occupations {}", versions_of(&files).join(" + ")),
+                    version: format!(
+                        "embedded skills + ESCO occupations {}",
+                        versions_of(&files).join(" + ")
+                    ),
                     fingerprint: sha256_hex(h),
                 },
                 languages,
@@ -265,7 +266,9 @@ impl Taxonomy {
         let mut by_uri: HashMap<String, SkillId> = HashMap::new();
         let mut kinds: Vec<bool> = Vec::new();
         for f in &skill_files {
-            let Role::Skills(lang) = &f.role else { continue };
+            let Role::Skills(lang) = &f.role else {
+                continue;
+            };
             if !languages.contains(lang) {
                 languages.push(lang.clone());
             }
@@ -325,7 +328,10 @@ impl Taxonomy {
         }
         // The curated Italian synonyms, where their skill is in the download.
         let mut italian = Vec::new();
-        for line in include_str!("../../data/skill_synonyms_it.csv").lines().skip(1) {
+        for line in include_str!("../../data/skill_synonyms_it.csv")
+            .lines()
+            .skip(1)
+        {
             let f = crate::taxonomy::split_csv_line(line);
             if let [label, uri] = f.as_slice() {
                 if let Some(&id) = by_uri.get(uri.trim()) {

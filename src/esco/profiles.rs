@@ -131,8 +131,10 @@ impl OccupationProfiles {
         if a == b {
             return 1.0;
         }
-        let (Some(x), Some(y)) = (self.occ_skills.get(a as usize), self.occ_skills.get(b as usize))
-        else {
+        let (Some(x), Some(y)) = (
+            self.occ_skills.get(a as usize),
+            self.occ_skills.get(b as usize),
+        ) else {
             return 0.0;
         };
         let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
@@ -173,7 +175,9 @@ impl OccupationProfiles {
         let mut score: BTreeMap<OccId, f32> = BTreeMap::new();
         let mut norm2 = 0.0f32;
         for &(s, sim) in &ev.skills {
-            let Some(&idf) = self.idf.get(s as usize) else { continue };
+            let Some(&idf) = self.idf.get(s as usize) else {
+                continue;
+            };
             let w = idf * sim;
             norm2 += w * w;
             for &(o, ow) in self.skill_occs[s as usize].iter() {
@@ -188,7 +192,10 @@ impl OccupationProfiles {
         for o in self.titles_in(&ev.texts) {
             *score.entry(o).or_default() += TITLE_BONUS;
         }
-        for (codes, bonus) in [(&ev.isco, ISCO_BONUS), (&ev.desired_isco, DESIRED_ISCO_BONUS)] {
+        for (codes, bonus) in [
+            (&ev.isco, ISCO_BONUS),
+            (&ev.desired_isco, DESIRED_ISCO_BONUS),
+        ] {
             let mut seen: Vec<&str> = codes.to_vec();
             seen.sort_unstable();
             seen.dedup();
@@ -266,10 +273,13 @@ pub(super) fn load_occupations(
 ) -> Result<(Vec<Occupation>, OccupationProfiles), TaxonomyError> {
     let mut occupations: Vec<Occupation> = Vec::new();
     let mut by_uri: HashMap<String, usize> = HashMap::new();
-    let mut alt_labels: Vec<Vec<String>> = Vec::new();
+    // Hidden labels (misspellings, old titles) are titles to look up, never shown.
+    let mut hidden: Vec<Vec<String>> = Vec::new();
     let mut first_lang: Option<String> = None;
     for f in files {
-        let Role::Occupations(lang) = &f.role else { continue };
+        let Role::Occupations(lang) = &f.role else {
+            continue;
+        };
         first_lang.get_or_insert_with(|| lang.clone());
         if !languages.contains(lang) {
             languages.push(lang.clone());
@@ -292,7 +302,10 @@ pub(super) fn load_occupations(
                     t.origin(),
                     line,
                     Some("iscoGroup"),
-                    format!("not a 4-digit ISCO unit group: {}", crate::error::clip(isco.to_string(), 40)),
+                    format!(
+                        "not a 4-digit ISCO unit group: {}",
+                        crate::error::clip(isco.to_string(), 40)
+                    ),
                 ));
             }
             // The first language file defines the occupations; later ones (older
@@ -308,34 +321,34 @@ pub(super) fn load_occupations(
                     labels: Vec::new(),
                     alt_labels: Vec::new(),
                 });
-                alt_labels.push(Vec::new());
+                hidden.push(Vec::new());
                 occupations.len() - 1
             });
             let pref = r[pref_c].trim();
             occupations[i].labels.push((lang.clone(), pref.to_string()));
-            let alts = &mut alt_labels[i];
             // Italian preferred labels are `m/f` pairs: each form is a title.
-            alts.extend(pref.split('/').map(str::to_string));
             for a in pref.split('/').chain(r[alt_c].lines()) {
                 let a = a.trim();
                 if !a.is_empty() && a != pref {
-                    occupations[i].alt_labels.push((lang.clone(), a.to_string()));
+                    occupations[i]
+                        .alt_labels
+                        .push((lang.clone(), a.to_string()));
                 }
             }
-            alts.extend(r[alt_c].lines().map(str::to_string));
             if let Some(h) = hidden_c {
-                alts.extend(r[h].lines().map(str::to_string));
+                hidden[i].extend(r[h].lines().map(str::to_string));
             }
         }
     }
     // URI order, so ids do not depend on file order.
-    let mut order: Vec<usize> = (0..occupations.len()).collect();
-    order.sort_by(|&a, &b| occupations[a].uri.cmp(&occupations[b].uri));
-    let occupations_sorted: Vec<Occupation> = order.iter().map(|&i| occupations[i].clone()).collect();
-    let alts_sorted: Vec<&Vec<String>> = order.iter().map(|&i| &alt_labels[i]).collect();
-    let occupations = occupations_sorted;
+    let mut sorted: Vec<(Occupation, Vec<String>)> = occupations.into_iter().zip(hidden).collect();
+    sorted.sort_by(|a, b| a.0.uri.cmp(&b.0.uri));
+    let (occupations, hidden): (Vec<Occupation>, Vec<Vec<String>>) = sorted.into_iter().unzip();
     if occupations.len() > OccId::MAX as usize {
-        return Err(TaxonomyError::file("occupations", "more than 65,535 occupations"));
+        return Err(TaxonomyError::file(
+            "occupations",
+            "more than 65,535 occupations",
+        ));
     }
     let occ_id: HashMap<&str, OccId> = occupations
         .iter()
@@ -344,8 +357,10 @@ pub(super) fn load_occupations(
         .collect();
 
     let mut titles: HashMap<Box<str>, Vec<OccId>> = HashMap::new();
-    for (i, alts) in alts_sorted.iter().enumerate() {
-        for a in alts.iter() {
+    for (i, (o, hidden)) in occupations.iter().zip(&hidden).enumerate() {
+        let forms = o.labels.iter().flat_map(|(_, l)| l.split('/'));
+        let alts = o.alt_labels.iter().map(|(_, a)| a.as_str());
+        for a in forms.chain(alts).chain(hidden.iter().map(String::as_str)) {
             let n = normalise_text(a);
             // One-word generic titles ("manager") would match any text.
             if n.len() < 4 {
@@ -394,11 +409,16 @@ pub(super) fn load_occupations(
                                 t.origin(),
                                 line,
                                 Some("relationType"),
-                                format!("must be essential or optional, got {}", crate::error::clip(other.to_string(), 40)),
+                                format!(
+                                    "must be essential or optional, got {}",
+                                    crate::error::clip(other.to_string(), 40)
+                                ),
                             ))
                         }
                     };
-                    if let (Some(&o), Some(s)) = (occ_id.get(r[o_c].trim()), skills.by_uri(r[s_c].trim())) {
+                    if let (Some(&o), Some(s)) =
+                        (occ_id.get(r[o_c].trim()), skills.by_uri(r[s_c].trim()))
+                    {
                         pairs.push((o, s, essential));
                     }
                 }
@@ -412,8 +432,14 @@ pub(super) fn load_occupations(
                 );
                 for row in t.rows() {
                     let (_, r) = row?;
-                    let w = if r[rel_c].trim() == "essential" { 0.5 } else { 0.4 };
-                    if let (Some(a), Some(b)) = (skills.by_uri(r[a_c].trim()), skills.by_uri(r[b_c].trim())) {
+                    let w = if r[rel_c].trim() == "essential" {
+                        0.5
+                    } else {
+                        0.4
+                    };
+                    if let (Some(a), Some(b)) =
+                        (skills.by_uri(r[a_c].trim()), skills.by_uri(r[b_c].trim()))
+                    {
                         skill_pairs.push((a, b, w));
                     }
                 }
@@ -423,7 +449,9 @@ pub(super) fn load_occupations(
                 let (a_c, b_c) = (t.column("conceptUri")?, t.column("broaderUri")?);
                 for row in t.rows() {
                     let (_, r) = row?;
-                    if let (Some(a), Some(b)) = (skills.by_uri(r[a_c].trim()), skills.by_uri(r[b_c].trim())) {
+                    if let (Some(a), Some(b)) =
+                        (skills.by_uri(r[a_c].trim()), skills.by_uri(r[b_c].trim()))
+                    {
                         skill_pairs.push((a, b, 0.4));
                     }
                 }
