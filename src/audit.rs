@@ -1025,8 +1025,9 @@ pub fn replay(dir: &Path, seq: Option<u64>) -> Result<Vec<Replay>> {
         // A record whose inputs no longer read (written by an older engine, e.g.
         // a policy number that was not finite and was logged as null) is
         // reported as such; the rest of the log is still replayed.
-        let vacancy = serde_json::from_value::<crate::model::VacancyRecord>(input["vacancy"].clone())
-            .map_err(|e| format!("vacancy: {e}"));
+        let vacancy =
+            serde_json::from_value::<crate::model::VacancyRecord>(input["vacancy"].clone())
+                .map_err(|e| format!("vacancy: {e}"));
         let policy = serde_json::from_value::<crate::Policy>(input["policy"].clone())
             .map_err(|e| format!("policy: {e}"));
         let (vacancy, policy) = match (vacancy, policy) {

@@ -181,7 +181,12 @@ impl Regime {
         }
         use crate::policy::number;
         for (i, b) in self.bands.iter().enumerate() {
-            number(&format!("regime {n}: bands[{i}].max_km"), b.max_km, 0.0, 2000.0)?;
+            number(
+                &format!("regime {n}: bands[{i}].max_km"),
+                b.max_km,
+                0.0,
+                2000.0,
+            )?;
             number(
                 &format!("regime {n}: bands[{i}].max_minutes"),
                 b.max_minutes,

@@ -75,7 +75,10 @@ impl FieldError {
             line: 0,
             record_id: "-".into(),
             field: clip(escape(&field.into()).into_owned(), Self::MAX_FIELD_BYTES),
-            message: clip(escape(&message.into()).into_owned(), Self::MAX_MESSAGE_BYTES),
+            message: clip(
+                escape(&message.into()).into_owned(),
+                Self::MAX_MESSAGE_BYTES,
+            ),
         }
     }
 

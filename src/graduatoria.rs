@@ -361,7 +361,12 @@ impl Template {
                 }
                 Rule::Bands { bands } => {
                     for (i, b) in bands.iter().enumerate() {
-                        number(&field(&format!("rule.bands[{i}].from")), b.from, -MAX_INPUT, MAX_INPUT)?;
+                        number(
+                            &field(&format!("rule.bands[{i}].from")),
+                            b.from,
+                            -MAX_INPUT,
+                            MAX_INPUT,
+                        )?;
                         pts(&format!("rule.bands[{i}].points"), b.points)?;
                     }
                     if bands.windows(2).any(|w| w[0].from >= w[1].from) {

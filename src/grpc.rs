@@ -329,9 +329,7 @@ fn view(role: auth::Role, s: &str) -> Result<View, Status> {
     use auth::Role;
     match (role, s) {
         (Role::Operator, "" | "operator") => Ok(View::Operator),
-        (Role::Operator | Role::Employer, "employer") | (Role::Employer, "") => {
-            Ok(View::Employer)
-        }
+        (Role::Operator | Role::Employer, "employer") | (Role::Employer, "") => Ok(View::Employer),
         (_, "" | "operator") => Err(Status::permission_denied(format!(
             "view: the {} role may not see the operator view",
             role.as_str()
@@ -607,7 +605,9 @@ impl Service {
     /// `AuditVerify`: the audit log of the engine's directory, checked off the
     /// engine's lock (an index in memory has no log: ok, 0 records).
     async fn audit_verification(&self) -> Result<pb::AuditVerification, Status> {
-        let dir = self.read(|e| Ok(e.index().dir().map(Path::to_path_buf))).await?;
+        let dir = self
+            .read(|e| Ok(e.index().dir().map(Path::to_path_buf)))
+            .await?;
         let Some(dir) = dir else {
             return Ok(pb::AuditVerification {
                 ok: true,
@@ -618,7 +618,9 @@ impl Service {
             .await
             .map_err(|e| Status::internal(format!("audit task failed: {e}")))?
             .map_err(status)?;
-        let (line, detail) = v.first_broken.map_or((None, String::new()), |(l, d)| (Some(l), d));
+        let (line, detail) = v
+            .first_broken
+            .map_or((None, String::new()), |(l, d)| (Some(l), d));
         Ok(pb::AuditVerification {
             ok: v.ok,
             records: v.records,

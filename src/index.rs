@@ -291,7 +291,11 @@ impl SkillVocab {
     pub fn name(&self, key: u32) -> String {
         let n = Self::esco_len();
         if key < n {
-            crate::esco::active().skills().get(key as SkillId).label.clone()
+            crate::esco::active()
+                .skills()
+                .get(key as SkillId)
+                .label
+                .clone()
         } else {
             let raw = &self.names[(key - n) as usize];
             raw.split_once(':')
@@ -396,7 +400,8 @@ impl LabelCache {
             return *v;
         }
         // A pure function of the label: memoising it cannot change a result.
-        let found = crate::esco::active().skills()
+        let found = crate::esco::active()
+            .skills()
             .normalise_label(label, LABEL_FLOOR)
             .map(|m| (m.id, m.similarity));
         let mut queried = lock();

@@ -355,7 +355,9 @@ pub(crate) fn number(field: &str, v: f64, lo: f64, hi: f64) -> std::result::Resu
     if v.is_finite() && (lo..=hi).contains(&v) {
         Ok(())
     } else {
-        Err(format!("{field}: must be a finite number in [{lo}, {hi}], got {v}"))
+        Err(format!(
+            "{field}: must be a finite number in [{lo}, {hi}], got {v}"
+        ))
     }
 }
 
@@ -446,25 +448,91 @@ mod tests {
         for bad in ["nan", "inf", "-inf"] {
             let cases: Vec<(String, &str)> = vec![
                 (format!("[weights]\nskills = {bad}\n"), "weights.skills"),
-                (format!("[scoring]\nself_declared_factor = {bad}\n"), "scoring.self_declared_factor"),
-                (format!("[scoring]\nrelated_skill_factor = {bad}\n"), "scoring.related_skill_factor"),
-                (format!("[scoring]\nlabel_threshold = {bad}\n"), "scoring.label_threshold"),
-                (format!("[travel]\nroad_factor = {bad}\n"), "travel.road_factor"),
+                (
+                    format!("[scoring]\nself_declared_factor = {bad}\n"),
+                    "scoring.self_declared_factor",
+                ),
+                (
+                    format!("[scoring]\nrelated_skill_factor = {bad}\n"),
+                    "scoring.related_skill_factor",
+                ),
+                (
+                    format!("[scoring]\nlabel_threshold = {bad}\n"),
+                    "scoring.label_threshold",
+                ),
+                (
+                    format!("[travel]\nroad_factor = {bad}\n"),
+                    "travel.road_factor",
+                ),
                 (format!("[travel]\nspeed_kmh = {bad}\n"), "travel.speed_kmh"),
-                (format!("[travel]\naccess_min = {bad}\n"), "travel.access_min"),
-                (regime(&format!("max_km = {bad}\nmax_minutes = 1"), ""), "bands[0].max_km"),
-                (regime(&format!("max_km = 1\nmax_minutes = {bad}"), ""), "bands[0].max_minutes"),
-                (regime("max_km = 1\nmax_minutes = 1", &format!("min_share_of_last_hours = {bad}")), "min_share_of_last_hours"),
-                (regime("max_km = 1\nmax_minutes = 1", &format!("min_share_of_full_time = {bad}")), "min_share_of_full_time"),
-                (regime("max_km = 1\nmax_minutes = 1", &format!("min_benefit_ratio = {bad}")), "min_benefit_ratio"),
-                (regime("max_km = 1\nmax_minutes = 1", &format!("full_time_hours = {bad}")), "full_time_hours"),
-                (template(&format!("base = {bad}\nterms = []\n")), "template t: base"),
-                (linear(&format!("per = {bad}\npoints = 1")), "term x: rule.per"),
-                (linear(&format!("per = 1\npoints = {bad}")), "term x: rule.points"),
-                (linear(&format!("per = 1\npoints = 1\noffset = {bad}")), "term x: rule.offset"),
-                (linear(&format!("per = 1\npoints = 1\nabove = {bad}")), "term x: rule.above"),
-                (linear(&format!("per = 1\npoints = 1\nmin = {bad}")), "term x: rule.min"),
-                (linear(&format!("per = 1\npoints = 1\nmax = {bad}")), "term x: rule.max"),
+                (
+                    format!("[travel]\naccess_min = {bad}\n"),
+                    "travel.access_min",
+                ),
+                (
+                    regime(&format!("max_km = {bad}\nmax_minutes = 1"), ""),
+                    "bands[0].max_km",
+                ),
+                (
+                    regime(&format!("max_km = 1\nmax_minutes = {bad}"), ""),
+                    "bands[0].max_minutes",
+                ),
+                (
+                    regime(
+                        "max_km = 1\nmax_minutes = 1",
+                        &format!("min_share_of_last_hours = {bad}"),
+                    ),
+                    "min_share_of_last_hours",
+                ),
+                (
+                    regime(
+                        "max_km = 1\nmax_minutes = 1",
+                        &format!("min_share_of_full_time = {bad}"),
+                    ),
+                    "min_share_of_full_time",
+                ),
+                (
+                    regime(
+                        "max_km = 1\nmax_minutes = 1",
+                        &format!("min_benefit_ratio = {bad}"),
+                    ),
+                    "min_benefit_ratio",
+                ),
+                (
+                    regime(
+                        "max_km = 1\nmax_minutes = 1",
+                        &format!("full_time_hours = {bad}"),
+                    ),
+                    "full_time_hours",
+                ),
+                (
+                    template(&format!("base = {bad}\nterms = []\n")),
+                    "template t: base",
+                ),
+                (
+                    linear(&format!("per = {bad}\npoints = 1")),
+                    "term x: rule.per",
+                ),
+                (
+                    linear(&format!("per = 1\npoints = {bad}")),
+                    "term x: rule.points",
+                ),
+                (
+                    linear(&format!("per = 1\npoints = 1\noffset = {bad}")),
+                    "term x: rule.offset",
+                ),
+                (
+                    linear(&format!("per = 1\npoints = 1\nabove = {bad}")),
+                    "term x: rule.above",
+                ),
+                (
+                    linear(&format!("per = 1\npoints = 1\nmin = {bad}")),
+                    "term x: rule.min",
+                ),
+                (
+                    linear(&format!("per = 1\npoints = 1\nmax = {bad}")),
+                    "term x: rule.max",
+                ),
                 (bands(bad, "2"), "term x: rule.bands[1].from"),
                 (bands("20", bad), "term x: rule.bands[1].points"),
             ];
@@ -475,7 +543,10 @@ mod tests {
                 assert!(err.contains(field), "{bad} in {field}: {err}");
                 // The number is named as given (label_threshold is an f32 and the
                 // weights say "must be in [0, 1]").
-                assert!(err.contains(&format!("got {}", bad.replace("nan", "NaN"))), "{bad} in {field}: {err}");
+                assert!(
+                    err.contains(&format!("got {}", bad.replace("nan", "NaN"))),
+                    "{bad} in {field}: {err}"
+                );
             }
         }
         // A subnormal step and a step below the documented minimum.
@@ -483,7 +554,10 @@ mod tests {
             let err = Policy::from_toml(&linear(&format!("per = {per}\npoints = 1")))
                 .unwrap_err()
                 .to_string();
-            assert!(err.contains("rule.per: must be a finite number in [0.001, 10000000]"), "{per}: {err}");
+            assert!(
+                err.contains("rule.per: must be a finite number in [0.001, 10000000]"),
+                "{per}: {err}"
+            );
         }
         let err = Policy::from_toml(&linear("per = 1\npoints = 1\nmin = 5\nmax = 1"))
             .unwrap_err()
@@ -492,7 +566,11 @@ mod tests {
         // The same policies in range are accepted (the cases above fail for their number).
         Policy::from_toml(&linear("per = 0.001\npoints = 1\nmin = -5\nmax = 5")).unwrap();
         Policy::from_toml(&bands("20", "2")).unwrap();
-        Policy::from_toml(&regime("max_km = 2000\nmax_minutes = 1440", "min_benefit_ratio = 1.2")).unwrap();
+        Policy::from_toml(&regime(
+            "max_km = 2000\nmax_minutes = 1440",
+            "min_benefit_ratio = 1.2",
+        ))
+        .unwrap();
     }
 
     /// A policy's fingerprint is the hash of its exact numbers: every accepted
@@ -518,8 +596,16 @@ mod tests {
     fn a_huge_bad_policy_line_is_clipped_in_the_error() {
         let text = format!("freshness_days = \"{}\"\n", "x".repeat(3 << 20));
         let err = Policy::from_toml(&text).unwrap_err().to_string();
-        assert!(err.len() <= MAX_POLICY_ERROR_BYTES + 20, "{} bytes", err.len());
-        assert!(err.contains("freshness_days"), "{}", &err[..200.min(err.len())]);
+        assert!(
+            err.len() <= MAX_POLICY_ERROR_BYTES + 20,
+            "{} bytes",
+            err.len()
+        );
+        assert!(
+            err.contains("freshness_days"),
+            "{}",
+            &err[..200.min(err.len())]
+        );
     }
 
     #[test]

@@ -313,7 +313,13 @@ fn vacancy_occupations(
             inferred
                 .iter()
                 .map(|v| (v.strength * p.similarity(o, v.occ), v.occ))
-                .fold((0.0f32, inferred[0].occ), |best, x| if x.0 > best.0 { x } else { best })
+                .fold((0.0f32, inferred[0].occ), |best, x| {
+                    if x.0 > best.0 {
+                        x
+                    } else {
+                        best
+                    }
+                })
         })
         .collect();
     (inferred, closeness)

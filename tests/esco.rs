@@ -45,7 +45,11 @@ const ICT_SECURITY_STANDARDS: &str =
 #[test]
 fn the_published_download_loads_whole_with_italian_occupation_labels() {
     let t = active();
-    assert_eq!(t.skills().len(), 13_896, "every v1.1.1 skill and knowledge concept");
+    assert_eq!(
+        t.skills().len(),
+        13_896,
+        "every v1.1.1 skill and knowledge concept"
+    );
     assert_eq!(t.occupations.len(), 3_007);
     assert!(t.has_profiles());
     assert_eq!(t.id().version, "ESCO v1.1.1 (en) + v1.0.8 (it)");
@@ -63,7 +67,11 @@ fn the_published_download_loads_whole_with_italian_occupation_labels() {
         "an Italian title maps to a software developer occupation: {found:?}"
     );
     // Related skills come from ESCO's structure, sorted, strengths in (0, 1].
-    let java = t.skills().normalise_label("Java (computer programming)", 0.99).unwrap().id;
+    let java = t
+        .skills()
+        .normalise_label("Java (computer programming)", 0.99)
+        .unwrap()
+        .id;
     let related = t.related(java, 0.5);
     assert!(!related.is_empty());
     assert!(related.windows(2).all(|w| w[0].0 < w[1].0));
@@ -89,7 +97,11 @@ fn a_folder_of_the_unzipped_files_is_the_same_taxonomy_as_the_zips() {
 fn a_malformed_download_names_the_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let skills = dir.path().join("skills_en.csv");
-    std::fs::write(&skills, "conceptUri,preferredLabel,altLabels\nhttp://x/1,a,b\n").unwrap();
+    std::fs::write(
+        &skills,
+        "conceptUri,preferredLabel,altLabels\nhttp://x/1,a,b\n",
+    )
+    .unwrap();
     let e = Taxonomy::load(&[skills.clone()]).unwrap_err().to_string();
     assert!(e.contains("skills_en.csv:1: column hiddenLabels"), "{e}");
 
@@ -99,18 +111,30 @@ fn a_malformed_download_names_the_file_line_and_column() {
     )
     .unwrap();
     let e = Taxonomy::load(&[skills.clone()]).unwrap_err().to_string();
-    assert!(e.contains("skills_en.csv:3") && e.contains("unclosed"), "{e}");
+    assert!(
+        e.contains("skills_en.csv:3") && e.contains("unclosed"),
+        "{e}"
+    );
 
-    std::fs::write(&skills, "conceptUri,preferredLabel,altLabels,hiddenLabels\nnot-a-uri,a,,\n").unwrap();
+    std::fs::write(
+        &skills,
+        "conceptUri,preferredLabel,altLabels,hiddenLabels\nnot-a-uri,a,,\n",
+    )
+    .unwrap();
     let e = Taxonomy::load(&[skills.clone()]).unwrap_err().to_string();
     assert!(e.contains("skills_en.csv:2: column conceptUri"), "{e}");
 
     let missing = dir.path().join("nothing-here");
     let e = Taxonomy::load(&[missing]).unwrap_err().to_string();
-    assert!(e.contains("nothing-here") && e.contains("cannot read"), "{e}");
+    assert!(
+        e.contains("nothing-here") && e.contains("cannot read"),
+        "{e}"
+    );
 
     std::fs::write(dir.path().join("broken.zip"), b"PK\x03\x04 not really").unwrap();
-    let e = Taxonomy::load(&[dir.path().join("broken.zip")]).unwrap_err().to_string();
+    let e = Taxonomy::load(&[dir.path().join("broken.zip")])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("broken.zip") && e.contains("zip"), "{e}");
 
     // The CLI: exit 2, the same words.
@@ -144,7 +168,9 @@ fn person(id: &str, isco: &str, skills: &[&str], cv: &str) -> CandidateRecord {
 
 fn skill_uri(label: &str) -> String {
     let t = active().skills();
-    t.get(t.normalise_label(label, 0.99).unwrap().id).uri.clone()
+    t.get(t.normalise_label(label, 0.99).unwrap().id)
+        .uri
+        .clone()
 }
 
 #[test]
@@ -155,7 +181,11 @@ fn occupations_are_compared_at_esco_level_and_explained() {
     assert!(group.len() >= 2);
     let (a, b) = (group[0], group[1]);
     let uris = |o| -> Vec<String> {
-        t.profiles().essential(o).iter().map(|&s| t.skills().get(s).uri.clone()).collect()
+        t.profiles()
+            .essential(o)
+            .iter()
+            .map(|&s| t.skills().get(s).uri.clone())
+            .collect()
     };
     let (ua, ub) = (uris(a), uris(b));
     let people = vec![
@@ -196,7 +226,11 @@ fn occupations_are_compared_at_esco_level_and_explained() {
     assert_eq!(roster.entries[0].candidate_id, "A1");
     let (first, second) = (occ(0), occ(1));
     assert!(first.value > second.value, "{first:?} vs {second:?}");
-    assert!(first.detail.contains(t.occupation(a).name()), "{}", first.detail);
+    assert!(
+        first.detail.contains(t.occupation(a).name()),
+        "{}",
+        first.detail
+    );
     assert!(
         second.detail.contains('\u{2194}') && second.detail.contains("essential skills shared"),
         "{}",
@@ -208,8 +242,18 @@ fn occupations_are_compared_at_esco_level_and_explained() {
 fn a_free_label_of_a_knowledge_concept_meets_the_vacancy_that_requires_it() {
     let uri = skill_uri("ICT security standards");
     let people = vec![
-        person("C1", "2529", &["ICT security standards"], "esperto sicurezza"),
-        person("C2", "2529", &["ict security standard"], "esperto sicurezza"),
+        person(
+            "C1",
+            "2529",
+            &["ICT security standards"],
+            "esperto sicurezza",
+        ),
+        person(
+            "C2",
+            "2529",
+            &["ict security standard"],
+            "esperto sicurezza",
+        ),
         person("C3", "2529", &["cooking"], "cuoco"),
     ];
     let engine = Engine::in_memory(people, Vec::new()).unwrap();
@@ -228,8 +272,16 @@ fn a_free_label_of_a_knowledge_concept_meets_the_vacancy_that_requires_it() {
         ..Policy::default()
     };
     let roster = engine.roster(&v, &policy).unwrap();
-    let ids: Vec<&str> = roster.entries.iter().map(|e| e.candidate_id.as_str()).collect();
-    assert_eq!(ids, ["C1", "C2"], "exact and inflected labels pass, cooking does not");
+    let ids: Vec<&str> = roster
+        .entries
+        .iter()
+        .map(|e| e.candidate_id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["C1", "C2"],
+        "exact and inflected labels pass, cooking does not"
+    );
     assert_eq!(roster.excluded.get("skills"), 1);
 }
 
@@ -241,12 +293,24 @@ fn an_index_built_with_one_taxonomy_refuses_another_naming_both() {
     let (d, i) = (data.to_str().unwrap(), idx.to_str().unwrap());
     rosa_ok(&["gen", "--candidates", "300", "--vacancies", "5", "--out", d]);
     let cands = data.join("candidates.jsonl");
-    let mut build = vec!["index", "build", "--candidates", cands.to_str().unwrap(), "--index", i];
+    let mut build = vec![
+        "index",
+        "build",
+        "--candidates",
+        cands.to_str().unwrap(),
+        "--index",
+        i,
+    ];
     let esco = args();
     build.extend(esco.iter().map(String::as_str));
     rosa_ok(&build);
     let vac = data.join("vacancies.jsonl");
-    let first = std::fs::read_to_string(&vac).unwrap().lines().next().unwrap().to_string();
+    let first = std::fs::read_to_string(&vac)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
     let v = dir.path().join("v.json");
     std::fs::write(&v, first).unwrap();
     // With the same taxonomy: a roster that names it.
@@ -258,7 +322,10 @@ fn an_index_built_with_one_taxonomy_refuses_another_naming_both() {
     let out = rosa(&["roster", "--index", i, "--vacancy", v.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("ESCO v1.1.1") && err.contains("embedded"), "{err}");
+    assert!(
+        err.contains("ESCO v1.1.1") && err.contains("embedded"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -271,9 +338,20 @@ fn without_esco_a_vacancy_label_matches_a_free_label_no_taxonomy_holds() {
              \"skills\":[{{\"label\":\"{label}\"}}],\"availability\":{{\"max_km\":50,\"contracts\":[\"permanent\"],\"full_time\":true}}}}\n"
         )
     };
-    std::fs::write(&c, line("K1", "Norme ISO 27001 sulla sicurezza") + &line("K2", "cucina")).unwrap();
+    std::fs::write(
+        &c,
+        line("K1", "Norme ISO 27001 sulla sicurezza") + &line("K2", "cucina"),
+    )
+    .unwrap();
     let idx = dir.path().join("idx");
-    rosa_ok(&["index", "build", "--candidates", c.to_str().unwrap(), "--index", idx.to_str().unwrap()]);
+    rosa_ok(&[
+        "index",
+        "build",
+        "--candidates",
+        c.to_str().unwrap(),
+        "--index",
+        idx.to_str().unwrap(),
+    ]);
     let v = dir.path().join("v.json");
     std::fs::write(
         &v,
@@ -285,7 +363,13 @@ fn without_esco_a_vacancy_label_matches_a_free_label_no_taxonomy_holds() {
     let p = dir.path().join("p.toml");
     std::fs::write(&p, "as_of = \"2026-11-01\"\n").unwrap();
     let out: serde_json::Value = serde_json::from_str(&rosa_ok(&[
-        "roster", "--index", idx.to_str().unwrap(), "--vacancy", v.to_str().unwrap(), "--policy", p.to_str().unwrap(),
+        "roster",
+        "--index",
+        idx.to_str().unwrap(),
+        "--vacancy",
+        v.to_str().unwrap(),
+        "--policy",
+        p.to_str().unwrap(),
     ]))
     .unwrap();
     assert_eq!(out["eligible"], 1, "{out}");
@@ -305,7 +389,10 @@ fn the_profile_evaluation_beats_every_baseline_at_every_noise_level() {
     for &noise in &rosa::eval::profiles::NOISE_LEVELS {
         let rosa_line = r.line("rosa", noise).unwrap();
         let floor = if noise == 0.0 { 0.95 } else { 0.92 };
-        assert!(rosa_line.ndcg_at_15 >= floor, "noise {noise}: {rosa_line:?}");
+        assert!(
+            rosa_line.ndcg_at_15 >= floor,
+            "noise {noise}: {rosa_line:?}"
+        );
         for base in ["bm25", "skill_overlap", "coverage_isco"] {
             let b = r.line(base, noise).unwrap();
             assert!(

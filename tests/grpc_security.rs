@@ -229,7 +229,11 @@ async fn client(s: &Server, who: Who) -> Client {
 async fn call(c: &mut Client, method: &str) -> Code {
     let code = |r: Result<(), tonic::Status>| r.err().map_or(Code::Ok, |e| e.code());
     match method {
-        "Roster" => code(c.roster(roster_req(vacancy_msg(serde_json::json!({})))).await.map(drop)),
+        "Roster" => code(
+            c.roster(roster_req(vacancy_msg(serde_json::json!({}))))
+                .await
+                .map(drop),
+        ),
         "RosterBatch" => {
             let r = c
                 .roster_batch(RosterBatchRequest {
@@ -273,7 +277,11 @@ async fn call(c: &mut Client, method: &str) -> Code {
                 id: "C900".into(),
                 ..first_candidate()
             };
-            code(c.upsert_candidates(tokio_stream::iter(vec![one])).await.map(drop))
+            code(
+                c.upsert_candidates(tokio_stream::iter(vec![one]))
+                    .await
+                    .map(drop),
+            )
         }
         "RemoveCandidates" => code(
             c.remove_candidates(RemoveRequest {
@@ -315,12 +323,18 @@ async fn role_matrix_every_method_every_role() {
     ];
     let expected: [(Who, [Code; 8]); 6] = [
         (Who::Operator, [Yes, Yes, Yes, Yes, Yes, Yes, Yes, Denied]),
-        (Who::Employer, [Yes, Yes, Denied, Denied, Denied, Denied, Denied, Denied]),
+        (
+            Who::Employer,
+            [Yes, Yes, Denied, Denied, Denied, Denied, Denied, Denied],
+        ),
         (
             Who::EmployerByCertificate,
             [Yes, Yes, Denied, Denied, Denied, Denied, Denied, Denied],
         ),
-        (Who::Auditor, [Denied, Denied, Denied, Denied, Denied, Denied, Denied, Yes]),
+        (
+            Who::Auditor,
+            [Denied, Denied, Denied, Denied, Denied, Denied, Denied, Yes],
+        ),
         (Who::Nobody, [NoAuth; 8]),
         (Who::WrongToken, [NoAuth; 8]),
     ];
@@ -337,7 +351,8 @@ async fn role_matrix_every_method_every_role() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     // Health is open to anyone, over TLS.
-    let mut health = tonic_health::pb::health_client::HealthClient::new(channel(&s, Who::Nobody).await);
+    let mut health =
+        tonic_health::pb::health_client::HealthClient::new(channel(&s, Who::Nobody).await);
     let h = health
         .check(tonic_health::pb::HealthCheckRequest {
             service: "rosa.v1.Rosa".into(),
@@ -361,7 +376,11 @@ async fn role_matrix_every_method_every_role() {
     assert_eq!(r.index_generation, 4);
     // The auditor's verification reads the log the calls wrote.
     let mut aud = client(&s, Who::Auditor).await;
-    let v = aud.audit_verify(AuditVerifyRequest {}).await.unwrap().into_inner();
+    let v = aud
+        .audit_verify(AuditVerifyRequest {})
+        .await
+        .unwrap()
+        .into_inner();
     assert!(v.ok && v.records > 4, "{v:?}");
 }
 
@@ -379,7 +398,11 @@ async fn the_role_chooses_the_view_not_the_request() {
         .unwrap()
         .into_inner();
     assert_eq!(asked_nothing.view, "employer");
-    assert!(asked_nothing.excluded.is_empty(), "{:?}", asked_nothing.excluded);
+    assert!(
+        asked_nothing.excluded.is_empty(),
+        "{:?}",
+        asked_nothing.excluded
+    );
     assert!(!asked_nothing.entries.is_empty());
     for e in &asked_nothing.entries {
         assert!(e.rules.is_empty() && e.congruity.is_none(), "{e:?}");
@@ -407,8 +430,15 @@ async fn the_role_chooses_the_view_not_the_request() {
     // A graduatoria: the operator sees totals and terms, the employer only
     // ids and ranks, in the same order.
     let grad = vacancy_msg(serde_json::json!({"mode": "public_selection"}));
-    let full = op.roster(roster_req(grad.clone())).await.unwrap().into_inner();
-    assert!(full.entries.iter().all(|e| e.score.is_some() && !e.criteria.is_empty()));
+    let full = op
+        .roster(roster_req(grad.clone()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(full
+        .entries
+        .iter()
+        .all(|e| e.score.is_some() && !e.criteria.is_empty()));
     let mut batch = emp
         .roster_batch(RosterBatchRequest {
             vacancies: vec![grad.clone()],
@@ -417,18 +447,32 @@ async fn the_role_chooses_the_view_not_the_request() {
         .await
         .unwrap()
         .into_inner();
-    let seen = tokio_stream::StreamExt::next(&mut batch).await.unwrap().unwrap();
+    let seen = tokio_stream::StreamExt::next(&mut batch)
+        .await
+        .unwrap()
+        .unwrap();
     for r in [
         emp.roster(roster_req(grad)).await.unwrap().into_inner(),
         seen,
     ] {
         assert_eq!(r.view, "employer");
         assert!(r.excluded.is_empty());
-        let ids: Vec<_> = r.entries.iter().map(|e| (e.rank, e.candidate_id.clone())).collect();
-        let full_ids: Vec<_> = full.entries.iter().map(|e| (e.rank, e.candidate_id.clone())).collect();
+        let ids: Vec<_> = r
+            .entries
+            .iter()
+            .map(|e| (e.rank, e.candidate_id.clone()))
+            .collect();
+        let full_ids: Vec<_> = full
+            .entries
+            .iter()
+            .map(|e| (e.rank, e.candidate_id.clone()))
+            .collect();
         assert_eq!(ids, full_ids);
         for e in &r.entries {
-            assert!(e.score.is_none(), "a graduatoria total shown to an employer: {e:?}");
+            assert!(
+                e.score.is_none(),
+                "a graduatoria total shown to an employer: {e:?}"
+            );
             assert!(e.criteria.is_empty() && e.rules.is_empty() && e.congruity.is_none());
         }
     }
@@ -453,7 +497,10 @@ async fn a_network_address_without_tls_and_authentication_is_refused() {
     .expect("refused at once")
     .unwrap_err()
     .to_string();
-    assert!(err.contains("without TLS and client authentication") && err.contains("--insecure"), "{err}");
+    assert!(
+        err.contains("without TLS and client authentication") && err.contains("--insecure"),
+        "{err}"
+    );
 }
 
 /// Loopback without a config: the local operator, as before (tokens are not
@@ -461,7 +508,9 @@ async fn a_network_address_without_tls_and_authentication_is_refused() {
 #[tokio::test]
 async fn loopback_without_a_config_is_the_local_operator() {
     let s = start_with(tempfile::tempdir().unwrap(), Access::local()).await;
-    let mut c = RosaClient::connect(format!("http://{}", s.addr)).await.unwrap();
+    let mut c = RosaClient::connect(format!("http://{}", s.addr))
+        .await
+        .unwrap();
     let r = c
         .roster(roster_req(vacancy_msg(serde_json::json!({}))))
         .await
@@ -486,7 +535,9 @@ async fn loopback_without_a_config_is_the_local_operator() {
 #[tokio::test]
 async fn non_finite_doubles_are_refused_with_the_field_named() {
     let s = start_with(tempfile::tempdir().unwrap(), Access::local()).await;
-    let mut c = RosaClient::connect(format!("http://{}", s.addr)).await.unwrap();
+    let mut c = RosaClient::connect(format!("http://{}", s.addr))
+        .await
+        .unwrap();
     for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let base = vacancy_msg(serde_json::json!({}));
         let mut cases: Vec<(Vacancy, &str)> = Vec::new();
@@ -506,7 +557,8 @@ async fn non_finite_doubles_are_refused_with_the_field_named() {
             let err = c.roster(roster_req(v.clone())).await.unwrap_err();
             assert_eq!(err.code(), Code::InvalidArgument, "{field} = {bad}");
             assert!(
-                err.message().contains(&format!("V001: {field}: must be a finite number")),
+                err.message()
+                    .contains(&format!("V001: {field}: must be a finite number")),
                 "{field} = {bad}: {}",
                 err.message()
             );
@@ -517,7 +569,12 @@ async fn non_finite_doubles_are_refused_with_the_field_named() {
                 })
                 .await
                 .unwrap_err();
-            assert!(err.message().contains(&format!("RosterBatch.vacancies:1: V001: {field}")), "{}", err.message());
+            assert!(
+                err.message()
+                    .contains(&format!("RosterBatch.vacancies:1: V001: {field}")),
+                "{}",
+                err.message()
+            );
         }
 
         let good = first_candidate();
@@ -534,16 +591,28 @@ async fn non_finite_doubles_are_refused_with_the_field_named() {
             birth_date: None,
         };
         let mut x = good.clone();
-        x.benefit = Some(pb::Benefit { monthly_eur: bad, ..benefit.clone() });
+        x.benefit = Some(pb::Benefit {
+            monthly_eur: bad,
+            ..benefit.clone()
+        });
         cases.push((x, "benefit.monthly_eur"));
         let mut x = good.clone();
-        x.benefit = Some(pb::Benefit { last_contract_hours: Some(bad), ..benefit.clone() });
+        x.benefit = Some(pb::Benefit {
+            last_contract_hours: Some(bad),
+            ..benefit.clone()
+        });
         cases.push((x, "benefit.last_contract_hours"));
         let mut x = good.clone();
-        x.ranking = Some(pb::RankingData { isee_eur: Some(bad), ..ranking.clone() });
+        x.ranking = Some(pb::RankingData {
+            isee_eur: Some(bad),
+            ..ranking.clone()
+        });
         cases.push((x, "ranking.isee_eur"));
         let mut x = good.clone();
-        x.ranking = Some(pb::RankingData { income_eur: Some(bad), ..ranking.clone() });
+        x.ranking = Some(pb::RankingData {
+            income_eur: Some(bad),
+            ..ranking.clone()
+        });
         cases.push((x, "ranking.income_eur"));
         for (x, field) in cases {
             let err = c
@@ -552,7 +621,9 @@ async fn non_finite_doubles_are_refused_with_the_field_named() {
                 .unwrap_err();
             assert_eq!(err.code(), Code::InvalidArgument, "{field} = {bad}");
             assert!(
-                err.message().contains(&format!("UpsertCandidates:2: C001: {field}: must be a finite number")),
+                err.message().contains(&format!(
+                    "UpsertCandidates:2: C001: {field}: must be a finite number"
+                )),
                 "{field} = {bad}: {}",
                 err.message()
             );
@@ -600,8 +671,16 @@ async fn oversized_requests_are_resource_exhausted_and_errors_are_bounded() {
     };
     let err = c.roster(bad_policy).await.unwrap_err();
     assert_eq!(err.code(), Code::InvalidArgument);
-    assert!(err.message().len() <= rosa::grpc::auth::MAX_STATUS_MESSAGE_BYTES, "{}", err.message().len());
-    assert!(err.message().contains("freshness_days"), "{}", &err.message()[..200]);
+    assert!(
+        err.message().len() <= rosa::grpc::auth::MAX_STATUS_MESSAGE_BYTES,
+        "{}",
+        err.message().len()
+    );
+    assert!(
+        err.message().contains("freshness_days"),
+        "{}",
+        &err.message()[..200]
+    );
 }
 
 /// A vacancy's applicants that are not in the index are reported with the
@@ -609,7 +688,9 @@ async fn oversized_requests_are_resource_exhausted_and_errors_are_bounded() {
 #[tokio::test]
 async fn unknown_applicants_are_reported() {
     let s = start_with(tempfile::tempdir().unwrap(), Access::local()).await;
-    let mut c = RosaClient::connect(format!("http://{}", s.addr)).await.unwrap();
+    let mut c = RosaClient::connect(format!("http://{}", s.addr))
+        .await
+        .unwrap();
     let r = c
         .roster(roster_req(vacancy_msg(
             serde_json::json!({"applicants": ["C001", "C404", "C002", "C404", "C999"]}),

@@ -73,17 +73,29 @@ fn duplicate_json_keys_are_refused_with_the_field_named() {
         assert_ne!(line, g, "the fixture changed: {want}");
         let out = build(tmp.path(), &format!("{line}\n"));
         assert_eq!(out.status.code(), Some(2), "{want}: {}", stderr(&out));
-        assert!(stderr(&out).contains(&format!("in.jsonl:1: {want}")), "{want}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("in.jsonl:1: {want}")),
+            "{want}: {}",
+            stderr(&out)
+        );
         assert!(!tmp.path().join("idx").exists(), "nothing built");
     }
     // A vacancy file too.
     let (_t, idx) = fixture_index();
     let v = std::fs::read_to_string(fixture("vacancy.json")).unwrap();
-    let dup = v.replacen("\"roster_size\": 15", "\"roster_size\": 15, \"roster_size\": 3", 1);
+    let dup = v.replacen(
+        "\"roster_size\": 15",
+        "\"roster_size\": 15, \"roster_size\": 3",
+        1,
+    );
     assert_ne!(dup, v);
     let out = roster_with_vacancy(&idx, &dup, &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("V001: roster_size: duplicate key"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("V001: roster_size: duplicate key"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -94,30 +106,50 @@ fn numbers_out_of_json_range_are_refused_with_the_field_named() {
     let with_benefit = |amount: &str| {
         g.replacen(
             "\"cv_text\"",
-            &format!("\"benefit\": {{\"scheme\": \"naspi\", \"monthly_eur\": {amount}}}, \"cv_text\""),
+            &format!(
+                "\"benefit\": {{\"scheme\": \"naspi\", \"monthly_eur\": {amount}}}, \"cv_text\""
+            ),
             1,
         )
     };
     let out = build(tmp.path(), &format!("{}\n", with_benefit("1e400")));
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("C001: benefit.monthly_eur: malformed JSON"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("C001: benefit.monthly_eur: malformed JSON"),
+        "{}",
+        stderr(&out)
+    );
     for token in ["NaN", "Infinity", "-Infinity"] {
         let out = build(tmp.path(), &format!("{}\n", with_benefit(token)));
         assert_eq!(out.status.code(), Some(2), "{token}");
-        assert!(stderr(&out).contains("C001: benefit.monthly_eur: malformed JSON"), "{token}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("C001: benefit.monthly_eur: malformed JSON"),
+            "{token}: {}",
+            stderr(&out)
+        );
     }
     // Finite but out of the documented range.
     let out = build(tmp.path(), &format!("{}\n", with_benefit("1e300")));
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("benefit.monthly_eur: must be at most 10000000 euros"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("benefit.monthly_eur: must be at most 10000000 euros"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn a_policy_with_a_non_finite_number_is_refused_with_the_field_named() {
     let (tmp, idx) = fixture_index();
     for (text, field) in [
-        ("as_of = \"2026-11-01\"\n[travel]\nspeed_kmh = nan\n", "travel.speed_kmh"),
-        ("as_of = \"2026-11-01\"\n[travel]\naccess_min = inf\n", "travel.access_min"),
+        (
+            "as_of = \"2026-11-01\"\n[travel]\nspeed_kmh = nan\n",
+            "travel.speed_kmh",
+        ),
+        (
+            "as_of = \"2026-11-01\"\n[travel]\naccess_min = inf\n",
+            "travel.access_min",
+        ),
         (
             "as_of = \"2026-11-01\"\n[graduatoria]\npublic_selection = \"t\"\n\
              [[templates]]\nname = \"t\"\nbase = 100\ndirection = \"higher_wins\"\n\
@@ -151,44 +183,112 @@ fn ids_with_control_characters_are_escaped_in_error_prefixes() {
     let err = stderr(&out);
     assert!(!err.contains('\u{1b}'), "raw escape in {err:?}");
     let first = err.lines().find(|l| l.contains("in.jsonl:1:")).expect(&err);
-    assert!(first.contains("in.jsonl:1: C0\\n01\\u{1b}[31m: id: must match"), "{err:?}");
+    assert!(
+        first.contains("in.jsonl:1: C0\\n01\\u{1b}[31m: id: must match"),
+        "{err:?}"
+    );
     // A line that does not parse still names its (escaped) id.
     let broken = "{\"id\": \"A\\nB\", \"domicile\": }";
     let out = build(tmp.path(), &format!("{broken}\n"));
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert!(err.lines().all(|l| !l.starts_with("B")), "the id split the line: {err:?}");
+    assert!(
+        err.lines().all(|l| !l.starts_with("B")),
+        "the id split the line: {err:?}"
+    );
 }
 
 #[test]
 fn non_regular_input_files_are_refused_at_once() {
     let (tmp, idx) = fixture_index();
     let fifo = tmp.path().join("fifo");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(made.success());
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
-            vec!["index", "upsert", "--index", idx.to_str().unwrap(), "--candidates", "/dev/zero"].into_iter().map(String::from).collect(),
+            vec![
+                "index",
+                "upsert",
+                "--index",
+                idx.to_str().unwrap(),
+                "--candidates",
+                "/dev/zero",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
             "/dev/zero: -: -: not a regular file (a device)",
         ),
         (
-            vec!["index", "upsert", "--index", idx.to_str().unwrap(), "--candidates", fifo.to_str().unwrap()].into_iter().map(String::from).collect(),
+            vec![
+                "index",
+                "upsert",
+                "--index",
+                idx.to_str().unwrap(),
+                "--candidates",
+                fifo.to_str().unwrap(),
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
             "not a regular file (a FIFO)",
         ),
         (
-            vec!["roster", "--index", idx.to_str().unwrap(), "--vacancy", fifo.to_str().unwrap()].into_iter().map(String::from).collect(),
+            vec![
+                "roster",
+                "--index",
+                idx.to_str().unwrap(),
+                "--vacancy",
+                fifo.to_str().unwrap(),
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
             "not a regular file (a FIFO)",
         ),
         (
-            vec!["roster", "--index", idx.to_str().unwrap(), "--vacancies", "/dev/zero"].into_iter().map(String::from).collect(),
+            vec![
+                "roster",
+                "--index",
+                idx.to_str().unwrap(),
+                "--vacancies",
+                "/dev/zero",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
             "not a regular file (a device)",
         ),
         (
-            vec!["roster", "--index", idx.to_str().unwrap(), "--vacancy", fixture("vacancy.json").to_str().unwrap(), "--policy", fifo.to_str().unwrap()].into_iter().map(String::from).collect(),
+            vec![
+                "roster",
+                "--index",
+                idx.to_str().unwrap(),
+                "--vacancy",
+                fixture("vacancy.json").to_str().unwrap(),
+                "--policy",
+                fifo.to_str().unwrap(),
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
             "not a regular file (a FIFO)",
         ),
         (
-            vec!["index", "build", "--index", tmp.path().join("new").to_str().unwrap(), "--candidates", tmp.path().to_str().unwrap()].into_iter().map(String::from).collect(),
+            vec![
+                "index",
+                "build",
+                "--index",
+                tmp.path().join("new").to_str().unwrap(),
+                "--candidates",
+                tmp.path().to_str().unwrap(),
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
             "not a regular file (a directory)",
         ),
     ];
@@ -234,7 +334,8 @@ fn unknown_applicants_are_reported_not_dropped() {
     assert_eq!(r["unknown_applicants"], serde_json::json!(["C404", "X9"]));
     assert_eq!(r["pool"], 2);
     assert!(
-        stderr(&out).contains("V001: 2 applicants not in the index (left out of the pool): C404, X9"),
+        stderr(&out)
+            .contains("V001: 2 applicants not in the index (left out of the pool): C404, X9"),
         "{}",
         stderr(&out)
     );
@@ -256,7 +357,12 @@ fn audit_replay_survives_a_record_it_cannot_read() {
     // Write, through the audit API (so the chain holds), a roster record like
     // the ones engines before issue 15 wrote for a policy with `per = nan`.
     let records = rosa::audit::read_all(&idx).unwrap();
-    let logged = records.iter().rev().find(|r| r.kind == "roster").unwrap().clone();
+    let logged = records
+        .iter()
+        .rev()
+        .find(|r| r.kind == "roster")
+        .unwrap()
+        .clone();
     let mut input = logged.input.clone().unwrap();
     input["policy"]["templates"][0]["terms"][0]["rule"]["per"] = serde_json::Value::Null;
     let broken = rosa::audit::AuditRecord {
@@ -270,7 +376,13 @@ fn audit_replay_survives_a_record_it_cannot_read() {
 
     let out = rosa_ok(&["audit", "replay", "--index", idx.to_str().unwrap()]);
     let replays: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    let statuses: Vec<&str> = replays.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = replays
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
     assert_eq!(statuses, ["match", "unreplayable", "match"], "{out}");
-    assert!(replays[1]["detail"].as_str().unwrap().contains("policy"), "{out}");
+    assert!(
+        replays[1]["detail"].as_str().unwrap().contains("policy"),
+        "{out}"
+    );
 }

@@ -102,7 +102,11 @@ fn employer_view_of_a_scored_roster_keeps_the_fit_score() {
         assert!(!e.score_withheld);
     }
     let json = serde_json::to_value(&employer).unwrap();
-    assert!(json["entries"].as_array().unwrap().iter().all(|e| e["score"].is_number()));
+    assert!(json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["score"].is_number()));
     assert_eq!(json["excluded"], serde_json::json!({}));
 }
 

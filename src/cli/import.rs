@@ -55,7 +55,12 @@ pub(super) fn set_esco() -> Result<()> {
         .filter_map(|o| {
             let pref = o.labels.iter().find(|(l, _)| l == "it")?;
             let labels = std::iter::once(pref.1.clone())
-                .chain(o.alt_labels.iter().filter(|(l, _)| l == "it").map(|(_, a)| a.clone()))
+                .chain(
+                    o.alt_labels
+                        .iter()
+                        .filter(|(l, _)| l == "it")
+                        .map(|(_, a)| a.clone()),
+                )
                 .collect();
             Some(rosa::import::occupation::OccupationEntry {
                 uri: o.uri.clone(),

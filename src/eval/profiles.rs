@@ -139,7 +139,11 @@ struct Profile {
 
 impl Profile {
     fn all(&self) -> BTreeSet<SkillId> {
-        self.essential.iter().chain(&self.optional).copied().collect()
+        self.essential
+            .iter()
+            .chain(&self.optional)
+            .copied()
+            .collect()
     }
 }
 
@@ -175,10 +179,15 @@ fn sample(
     for (i, o) in tax.occupations.iter().enumerate() {
         let p = &profiles[i];
         if p.essential.len() + p.optional.len() >= MIN_SKILLS {
-            minor.entry(o.isco[..3].to_string()).or_default().push(i as OccId);
+            minor
+                .entry(o.isco[..3].to_string())
+                .or_default()
+                .push(i as OccId);
         }
     }
-    minor.retain(|k, v| v.len() >= 2 && (groups.is_empty() || groups.iter().any(|g| k.starts_with(g.as_str()))));
+    minor.retain(|k, v| {
+        v.len() >= 2 && (groups.is_empty() || groups.iter().any(|g| k.starts_with(g.as_str())))
+    });
     let mut by_major: BTreeMap<char, Vec<&String>> = BTreeMap::new();
     for k in minor.keys() {
         let major = k.chars().next().unwrap_or('0');
@@ -220,7 +229,9 @@ fn sample(
 /// doubled), pluralised or upper-cased.
 pub fn hand_typed(label: &str, rng: &mut Rng) -> String {
     let chars: Vec<char> = label.chars().collect();
-    let letters: Vec<usize> = (0..chars.len()).filter(|&i| chars[i].is_alphabetic()).collect();
+    let letters: Vec<usize> = (0..chars.len())
+        .filter(|&i| chars[i].is_alphabetic())
+        .collect();
     match rng.below(5) {
         0 if letters.len() > 4 => {
             let i = letters[1 + rng.below(letters.len() as u64 - 2) as usize];
@@ -288,7 +299,10 @@ fn person(
         } else if rng.chance(0.8) {
             format!("{{\"esco\":{}}}", json_str(&sk.uri))
         } else {
-            format!("{{\"label\":{}}}", json_str(&clean_label(sk, italian.get(&s), rng)))
+            format!(
+                "{{\"label\":{}}}",
+                json_str(&clean_label(sk, italian.get(&s), rng))
+            )
         };
         out.push(entry);
     }
@@ -325,7 +339,11 @@ fn person(
     };
     // The CV's title: another label of the occupation (Italian when loaded), the
     // preferred one, or none; hand-typed at the noise level.
-    let lang = if o.labels.iter().any(|(l, _)| l == "it") { "it" } else { "en" };
+    let lang = if o.labels.iter().any(|(l, _)| l == "it") {
+        "it"
+    } else {
+        "en"
+    };
     let alts: Vec<&str> = o
         .alt_labels
         .iter()
@@ -342,9 +360,8 @@ fn person(
     } else {
         title
     };
-    let text = format!(
-        "{title}. Esperienza nel settore, disponibile da subito. Referenze su richiesta."
-    );
+    let text =
+        format!("{title}. Esperienza nel settore, disponibile da subito. Referenze su richiesta.");
     format!(
         "{{\"id\":\"{id}\",\"domicile\":\"{}\",\"did_date\":\"2026-06-01\",\"availability_confirmed\":\"2026-10-01\",\
          \"education_eqf\":{},\"experiences\":[{}],\"desired_isco\":{desired},\"skills\":[{}],\
@@ -458,7 +475,10 @@ pub fn run(cfg: &ProfileEvalConfig) -> Result<ProfileReport> {
                 let id = format!("P{:05}", truth.len());
                 let line = person(tax, &profiles, o, &id, noise, &mut prng, &italian);
                 let rec: CandidateRecord = parse_record(&line, "eval", k + 1).map_err(|e| {
-                    Error::Taxonomy(format!("eval person {id}: {}", e.first().map(|e| e.to_string()).unwrap_or_default()))
+                    Error::Taxonomy(format!(
+                        "eval person {id}: {}",
+                        e.first().map(|e| e.to_string()).unwrap_or_default()
+                    ))
                 })?;
                 records.push(rec);
                 truth.push(o);
@@ -476,8 +496,12 @@ pub fn run(cfg: &ProfileEvalConfig) -> Result<ProfileReport> {
         for (qi, &a) in anchors.iter().enumerate() {
             let mut vrng = Rng::new(cfg.seed ^ (0x51_7cc1 * (qi as u64 + 1)));
             let vline = vacancy(tax, &profiles, a, &format!("V{qi:04}"), &mut vrng);
-            let v: VacancyRecord = parse_record(&vline, "eval", qi + 1)
-                .map_err(|e| Error::Taxonomy(format!("eval vacancy: {}", e.first().map(|e| e.to_string()).unwrap_or_default())))?;
+            let v: VacancyRecord = parse_record(&vline, "eval", qi + 1).map_err(|e| {
+                Error::Taxonomy(format!(
+                    "eval vacancy: {}",
+                    e.first().map(|e| e.to_string()).unwrap_or_default()
+                ))
+            })?;
             let q = Query::new(&index, &v, &cfg.policy)?;
             let rows = roster::eligibility(&q, &index).rows;
             drop(q);
@@ -503,7 +527,10 @@ pub fn run(cfg: &ProfileEvalConfig) -> Result<ProfileReport> {
                 let ranked: Vec<u8> = ranking.iter().map(|&r| grade(r)).collect();
                 sum[0] += ndcg_at(&ranked, &all, K);
                 sum[1] += ranked.iter().take(K).filter(|&&g| g == 3).count() as f64 / K as f64;
-                sum[2] += ranked.iter().position(|&g| g == 3).map_or(0.0, |i| 1.0 / (i + 1) as f64);
+                sum[2] += ranked
+                    .iter()
+                    .position(|&g| g == 3)
+                    .map_or(0.0, |i| 1.0 / (i + 1) as f64);
             }
         }
         let n = anchors.len().max(1) as f64;
@@ -551,13 +578,19 @@ fn rank_by_coverage(index: &Index, v: &VacancyRecord, rows: &[u32], isco_share: 
                 .filter(|(uri, labels)| {
                     rec.skills.iter().any(|s| {
                         (uri.is_some() && s.esco.as_deref() == *uri)
-                            || s.label.as_ref().is_some_and(|l| labels.contains(&l.to_lowercase()))
+                            || s.label
+                                .as_ref()
+                                .is_some_and(|l| labels.contains(&l.to_lowercase()))
                     })
                 })
                 .count();
             let coverage = have as f64 / asked.len().max(1) as f64;
             let same = rec.experiences.iter().any(|e| e.isco == v.isco) as u8 as f64;
-            ((1.0 - isco_share) * coverage + isco_share * same, index.id(r), r)
+            (
+                (1.0 - isco_share) * coverage + isco_share * same,
+                index.id(r),
+                r,
+            )
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));

@@ -86,9 +86,9 @@ fn allowed(path: &str) -> Option<&'static [Role]> {
     }
     Some(match path.strip_prefix("/rosa.v1.Rosa/") {
         Some("Roster" | "RosterBatch") => ROSTER,
-        Some(
-            "Explain" | "Offers" | "UpsertCandidates" | "RemoveCandidates" | "RecordOutcome",
-        ) => OPERATOR,
+        Some("Explain" | "Offers" | "UpsertCandidates" | "RemoveCandidates" | "RecordOutcome") => {
+            OPERATOR
+        }
         Some("AuditVerify") => AUDITOR,
         _ => NOBODY,
     })
@@ -205,9 +205,8 @@ impl Access {
 
     /// Parses a config; `base` resolves relative TLS paths.
     pub fn from_toml(text: &str, base: &Path) -> Result<Access, String> {
-        let file: AccessFile = toml::from_str(text).map_err(|e| {
-            crate::error::clip(e.to_string().trim_end().replace('\n', " "), 1000)
-        })?;
+        let file: AccessFile = toml::from_str(text)
+            .map_err(|e| crate::error::clip(e.to_string().trim_end().replace('\n', " "), 1000))?;
         let mut clients: Vec<Client> = Vec::new();
         for (i, c) in file.clients.iter().enumerate() {
             let at = |field: &str| format!("clients[{i}].{field}");
@@ -234,12 +233,18 @@ impl Access {
             }
             if let Some(t) = token_sha256 {
                 if clients.iter().any(|o| o.token_sha256 == Some(t)) {
-                    return Err(format!("{}: the same token as another client", at("token_sha256")));
+                    return Err(format!(
+                        "{}: the same token as another client",
+                        at("token_sha256")
+                    ));
                 }
             }
             if let Some(t) = cert_sha256 {
                 if clients.iter().any(|o| o.cert_sha256 == Some(t)) {
-                    return Err(format!("{}: the same certificate as another client", at("cert_sha256")));
+                    return Err(format!(
+                        "{}: the same certificate as another client",
+                        at("cert_sha256")
+                    ));
                 }
                 if file.tls.as_ref().is_none_or(|t| t.client_ca.is_none()) {
                     return Err(format!(
@@ -260,8 +265,7 @@ impl Access {
             Some(t) => {
                 let read = |field: &str, p: &Path| {
                     let p = base.join(p);
-                    std::fs::read(&p)
-                        .map_err(|e| format!("tls.{field}: {}: {e}", p.display()))
+                    std::fs::read(&p).map_err(|e| format!("tls.{field}: {}: {e}", p.display()))
                 };
                 let identity = Identity::from_pem(read("cert", &t.cert)?, read("key", &t.key)?);
                 let mut config = ServerTlsConfig::new().identity(identity);
@@ -426,7 +430,9 @@ fn bearer(req: &http::Request<impl Sized>) -> Result<Option<&str>, Status> {
         .to_str()
         .map_err(|_| Status::unauthenticated("authorization: not ASCII"))?;
     match v.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
             Ok(Some(token.trim()))
         }
         _ => Err(Status::unauthenticated(
@@ -527,8 +533,8 @@ fn bound_status(headers: &mut http::HeaderMap) {
     let Some(status) = Status::from_header_map(headers) else {
         return;
     };
-    let oversized = status.code() == Code::OutOfRange
-        && status.message().contains("message length too large");
+    let oversized =
+        status.code() == Code::OutOfRange && status.message().contains("message length too large");
     let long = status.message().len() > MAX_STATUS_MESSAGE_BYTES;
     if !(oversized || long) {
         return;
@@ -575,16 +581,34 @@ mod tests {
             token_hash("aud-token")
         ));
         let roster = "/rosa.v1.Rosa/Roster";
-        assert_eq!(call(&a, roster, Some("op-token")).unwrap().unwrap().role, Role::Operator);
-        assert_eq!(call(&a, roster, Some("emp-token")).unwrap().unwrap().name, "emp");
-        assert_eq!(call(&a, roster, Some("aud-token")), Err(Code::PermissionDenied));
+        assert_eq!(
+            call(&a, roster, Some("op-token")).unwrap().unwrap().role,
+            Role::Operator
+        );
+        assert_eq!(
+            call(&a, roster, Some("emp-token")).unwrap().unwrap().name,
+            "emp"
+        );
+        assert_eq!(
+            call(&a, roster, Some("aud-token")),
+            Err(Code::PermissionDenied)
+        );
         assert_eq!(call(&a, roster, None), Err(Code::Unauthenticated));
         assert_eq!(call(&a, roster, Some("guess")), Err(Code::Unauthenticated));
-        assert_eq!(call(&a, "/rosa.v1.Rosa/Explain", Some("emp-token")), Err(Code::PermissionDenied));
-        assert_eq!(call(&a, "/rosa.v1.Rosa/AuditVerify", Some("op-token")), Err(Code::PermissionDenied));
+        assert_eq!(
+            call(&a, "/rosa.v1.Rosa/Explain", Some("emp-token")),
+            Err(Code::PermissionDenied)
+        );
+        assert_eq!(
+            call(&a, "/rosa.v1.Rosa/AuditVerify", Some("op-token")),
+            Err(Code::PermissionDenied)
+        );
         assert!(call(&a, "/rosa.v1.Rosa/AuditVerify", Some("aud-token")).is_ok());
         // Unknown methods are closed to everyone.
-        assert_eq!(call(&a, "/rosa.v1.Rosa/Drop", Some("op-token")), Err(Code::PermissionDenied));
+        assert_eq!(
+            call(&a, "/rosa.v1.Rosa/Drop", Some("op-token")),
+            Err(Code::PermissionDenied)
+        );
         // Health is open.
         assert_eq!(call(&a, "/grpc.health.v1.Health/Check", None), Ok(None));
     }
@@ -594,14 +618,23 @@ mod tests {
         let a = Access::local();
         let c = call(&a, "/rosa.v1.Rosa/Explain", None).unwrap().unwrap();
         assert_eq!((c.name.as_str(), c.role), ("local", Role::Operator));
-        assert_eq!(call(&a, "/rosa.v1.Rosa/AuditVerify", None), Err(Code::PermissionDenied));
-        assert_eq!(call(&a, "/rosa.v1.Rosa/Drop", None), Err(Code::PermissionDenied));
+        assert_eq!(
+            call(&a, "/rosa.v1.Rosa/AuditVerify", None),
+            Err(Code::PermissionDenied)
+        );
+        assert_eq!(
+            call(&a, "/rosa.v1.Rosa/Drop", None),
+            Err(Code::PermissionDenied)
+        );
         let lo: SocketAddr = "127.0.0.1:1".parse().unwrap();
         let any: SocketAddr = "0.0.0.0:1".parse().unwrap();
         assert!(a.check_listen(lo).is_ok());
         assert!(a.check_listen("[::1]:1".parse().unwrap()).is_ok());
         let err = a.check_listen(any).unwrap_err();
-        assert!(err.contains("TLS and client authentication") && err.contains("--insecure"), "{err}");
+        assert!(
+            err.contains("TLS and client authentication") && err.contains("--insecure"),
+            "{err}"
+        );
         assert!(a.clone().insecure(true).check_listen(any).is_ok());
         // Tokens without TLS are not enough on a network either.
         let t = access(&format!(
@@ -617,29 +650,60 @@ mod tests {
             let err = Access::from_toml(text, Path::new(".")).err().expect(text);
             assert!(err.contains(want), "{text}: {err}");
         };
-        bad("[[clients]]\nname = \"a\"\nrole = \"boss\"\ntoken_sha256 = \"00\"\n", "boss");
-        bad("[[clients]]\nname = \"a\"\nrole = \"operator\"\ntoken_sha256 = \"00\"\n", "clients[0].token_sha256: must be 64 hex digits");
-        bad("[[clients]]\nname = \"a\"\nrole = \"operator\"\n", "clients[0]: needs token_sha256, cert_sha256 or both");
-        bad(&format!("[[clients]]\nname = \"a\"\nrole = \"operator\"\ncert_sha256 = \"{}\"\n", token_hash("c")), "client certificates need tls.client_ca");
-        bad(&format!(
-            "[[clients]]\nname = \"a\"\nrole = \"operator\"\ntoken_sha256 = \"{0}\"\n\
+        bad(
+            "[[clients]]\nname = \"a\"\nrole = \"boss\"\ntoken_sha256 = \"00\"\n",
+            "boss",
+        );
+        bad(
+            "[[clients]]\nname = \"a\"\nrole = \"operator\"\ntoken_sha256 = \"00\"\n",
+            "clients[0].token_sha256: must be 64 hex digits",
+        );
+        bad(
+            "[[clients]]\nname = \"a\"\nrole = \"operator\"\n",
+            "clients[0]: needs token_sha256, cert_sha256 or both",
+        );
+        bad(
+            &format!(
+                "[[clients]]\nname = \"a\"\nrole = \"operator\"\ncert_sha256 = \"{}\"\n",
+                token_hash("c")
+            ),
+            "client certificates need tls.client_ca",
+        );
+        bad(
+            &format!(
+                "[[clients]]\nname = \"a\"\nrole = \"operator\"\ntoken_sha256 = \"{0}\"\n\
              [[clients]]\nname = \"b\"\nrole = \"employer\"\ntoken_sha256 = \"{0}\"\n",
-            token_hash("same")
-        ), "clients[1].token_sha256: the same token as another client");
-        bad("[[clients]]\nname = \"a\"\nrole = \"operator\"\ntokn = \"x\"\n", "tokn");
-        bad("[tls]\ncert = \"/nonexistent/c.pem\"\nkey = \"/nonexistent/k.pem\"\n", "tls.cert");
+                token_hash("same")
+            ),
+            "clients[1].token_sha256: the same token as another client",
+        );
+        bad(
+            "[[clients]]\nname = \"a\"\nrole = \"operator\"\ntokn = \"x\"\n",
+            "tokn",
+        );
+        bad(
+            "[tls]\ncert = \"/nonexistent/c.pem\"\nkey = \"/nonexistent/k.pem\"\n",
+            "tls.cert",
+        );
     }
 
     #[test]
     fn oversized_requests_answer_resource_exhausted_and_messages_are_clipped() {
         let mut h = http::HeaderMap::new();
-        Status::out_of_range("Error, decoded message length too large: found 5 bytes, the limit is: 4 bytes")
+        Status::out_of_range(
+            "Error, decoded message length too large: found 5 bytes, the limit is: 4 bytes",
+        )
+        .add_header(&mut h)
+        .unwrap();
+        bound_status(&mut h);
+        assert_eq!(
+            Status::from_header_map(&h).unwrap().code(),
+            Code::ResourceExhausted
+        );
+        let mut h = http::HeaderMap::new();
+        Status::invalid_argument("x".repeat(3 << 20))
             .add_header(&mut h)
             .unwrap();
-        bound_status(&mut h);
-        assert_eq!(Status::from_header_map(&h).unwrap().code(), Code::ResourceExhausted);
-        let mut h = http::HeaderMap::new();
-        Status::invalid_argument("x".repeat(3 << 20)).add_header(&mut h).unwrap();
         bound_status(&mut h);
         let s = Status::from_header_map(&h).unwrap();
         assert_eq!(s.code(), Code::InvalidArgument);

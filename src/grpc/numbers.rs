@@ -74,7 +74,11 @@ pub(super) fn non_finite(msg: &impl Doubles, what: &str, n: usize) -> Vec<FieldE
         .into_iter()
         .filter(|(_, v)| !v.is_finite())
         .map(|(field, v)| {
-            FieldError::new(field, format!("must be a finite number, got {v}")).at(what, n, msg.id())
+            FieldError::new(field, format!("must be a finite number, got {v}")).at(
+                what,
+                n,
+                msg.id(),
+            )
         })
         .collect()
 }
