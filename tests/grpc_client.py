@@ -50,7 +50,9 @@ vacancy = msg(pb.Vacancy, vacancy_rec)
 r = stub.Roster(pb.RosterRequest(vacancy=vacancy))
 ids = [e.candidate_id for e in r.entries]
 check(r.cap == 15 and len(r.entries) <= r.cap, f"roster: cap 15, {len(r.entries)} entries")
-check(ids == ["C001", "C005", "C003", "C004", "C002", "C013"], f"roster: order {ids}")
+# Same order as the CLI's (tests/cli_roster.rs): C013 is 9 km away and distance
+# weighs 0.05, C002's TIG is a self-declared label, below an exact skill.
+check(ids == ["C001", "C005", "C003", "C004", "C013", "C002"], f"roster: order {ids}")
 check(sum(r.excluded.values()) + r.eligible == r.pool == 13, f"roster: excluded + eligible = pool ({r.pool})")
 check(all(abs(sum(c.points for c in e.criteria) - e.score) < 1e-9 for e in r.entries), "roster: points sum to score")
 check([e.rank for e in r.entries] == list(range(1, len(r.entries) + 1)), "roster: ranks 1..n")
