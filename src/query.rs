@@ -240,6 +240,24 @@ impl<'a> Query<'a> {
         Ok(())
     }
 
+    /// [`Query::bm25`] of each of `rows`: for ascending rows in one walk of the
+    /// loaded scores instead of a search per row.
+    pub fn bm25_column(&self, rows: &[u32]) -> Vec<f32> {
+        if !rows.is_sorted() {
+            return rows.iter().map(|&r| self.bm25(r)).collect();
+        }
+        let mut text = self.text.iter().peekable();
+        rows.iter()
+            .map(|&row| {
+                while text.next_if(|&&(r, _)| r < row).is_some() {}
+                match text.peek() {
+                    Some(&&(r, s)) if r == row => s,
+                    _ => 0.0,
+                }
+            })
+            .collect()
+    }
+
     /// Raw BM25 of a row's CV against the vacancy text (0 when no term matches
     /// or the row was not loaded by [`Query::load_text`]).
     pub fn bm25(&self, row: u32) -> f32 {

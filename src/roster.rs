@@ -335,13 +335,101 @@ fn filter_rows(
     out
 }
 
-/// The best BM25 among the eligible rows.
+/// The best BM25 among the eligible rows (ascending).
 pub fn max_bm25(q: &Query, rows: &[u32]) -> f32 {
-    rows.par_iter().map(|&r| q.bm25(r)).reduce(|| 0.0, f32::max)
+    q.bm25_column(rows).into_iter().fold(0.0, f32::max)
 }
 
-/// Scores every eligible row and returns the best `k` as `(score, row)` in entry order.
+/// Pools up to this size are scored exhaustively: bounding them costs about what
+/// scoring does.
+const PRUNE_FROM: usize = 256;
+
+/// The best `k` eligible rows (ascending `rows`) as `(score, row)` in entry order.
+///
+/// In scored modes rows that cannot enter the top `k` are never fully scored
+/// (max-score style): every row gets its [`score::Bound`] (exact but for partial
+/// credit through related skills, the costly part), the rows with the highest
+/// bounds are scored first, and the rest are scored only if their bound reaches
+/// the `k`-th score found. A row whose bound is below it scores below `k` rows
+/// already found, so the result is [`top_k_exhaustive`]'s, ties included.
 pub fn top_k(q: &Query, index: &Index, rows: &[u32], max_bm25: f32, k: usize) -> Vec<(f64, u32)> {
+    if q.template.is_some() || k == 0 || rows.len() <= PRUNE_FROM.max(4 * k) {
+        return top_k_exhaustive(q, index, rows, max_bm25, k);
+    }
+    top_k_pruned(q, index, rows, max_bm25, k, (4 * k).max(64)).best
+}
+
+/// What [`top_k_pruned`] found and how much it scored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pruned {
+    /// The best `k` as `(score, row)` in entry order.
+    pub best: Vec<(f64, u32)>,
+    /// Rows fully scored (the others were bounded only).
+    pub scored: usize,
+}
+
+/// [`top_k`]'s pruned path in a scored mode, the `seed` highest bounds scored
+/// first (`seed` ≥ 1). Public for the test that holds it to [`top_k_exhaustive`].
+pub fn top_k_pruned(
+    q: &Query,
+    index: &Index,
+    rows: &[u32],
+    max_bm25: f32,
+    k: usize,
+    seed: usize,
+) -> Pruned {
+    assert!(q.template.is_none(), "graduatoria modes are not pruned");
+    if k == 0 || rows.len() <= seed.max(k) {
+        let best = top_k_exhaustive(q, index, rows, max_bm25, k);
+        return Pruned {
+            best,
+            scored: rows.len(),
+        };
+    }
+    let bound = score::Bound::new(q, index);
+    let bm25 = q.bm25_column(rows);
+    let mut bounds: Vec<(f64, u32)> = rows
+        .par_chunks(CHUNK)
+        .zip(bm25.par_chunks(CHUNK))
+        .flat_map_iter(|(rows, bm25)| {
+            rows.iter()
+                .zip(bm25)
+                .map(|(&r, &b)| (bound.of(q, index, r, b, max_bm25), r))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // The highest bounds first (which of equal bounds does not matter: the
+    // threshold only decides what is scored, the order decides the result).
+    let seed = seed.max(k);
+    bounds.select_nth_unstable_by(seed - 1, |a, b| b.0.total_cmp(&a.0));
+    let (first, rest) = bounds.split_at(seed);
+    let first: Vec<u32> = first.iter().map(|&(_, r)| r).collect();
+    let mut best = top_k_exhaustive(q, index, &first, max_bm25, k);
+    // `seed` ≥ k rows scored: the k-th score is a floor of the final k-th score.
+    let threshold = best[k - 1].0;
+    let mut contenders: Vec<u32> = rest
+        .iter()
+        .filter(|&&(bound, _)| bound >= threshold)
+        .map(|&(_, r)| r)
+        .collect();
+    contenders.sort_unstable();
+    best.extend(top_k_exhaustive(q, index, &contenders, max_bm25, k));
+    best.sort_by(|a, b| entry_order(q, index, *a, *b));
+    best.truncate(k);
+    Pruned {
+        best,
+        scored: seed + contenders.len(),
+    }
+}
+
+/// Scores every row and returns the best `k` as `(score, row)` in entry order.
+pub fn top_k_exhaustive(
+    q: &Query,
+    index: &Index,
+    rows: &[u32],
+    max_bm25: f32,
+    k: usize,
+) -> Vec<(f64, u32)> {
     let order = |a: &(f64, u32), b: &(f64, u32)| entry_order(q, index, *a, *b);
     let best = rows
         .par_chunks(CHUNK)
@@ -438,8 +526,9 @@ pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Na
         .iter()
         .map(|&r| q.km(index.features(r).comune))
         .collect();
-    km.sort_by(f64::total_cmp);
-    let radius = km[cap as usize - 1].ceil().max(1.0);
+    // The cap-th nearest (a selection, not a sort: the pool may be 300,000).
+    let (_, &mut nth, _) = km.select_nth_unstable_by(cap as usize - 1, f64::total_cmp);
+    let radius = nth.ceil().max(1.0);
     let n = km.iter().filter(|&&d| d <= radius).count() as u64;
     out.push(Narrowing {
         parameter: format!("distance:workplace within {radius:.0} km"),

@@ -8,6 +8,7 @@
 //! benefit, family data) are not read here: only competences, professions,
 //! education, languages, distance and CV text.
 
+use roaring::RoaringBitmap;
 use serde::Serialize;
 
 use crate::index::{Index, SkillFeature};
@@ -80,20 +81,18 @@ pub fn score(
     max_bm25: f32,
     detail: bool,
 ) -> (f64, Vec<Criterion>) {
-    let w = &q.policy.weights;
     let values = [
-        skills(q, index, row, detail),
+        skills(q, index, &index.features(row).skills, detail, None),
         occupation(q, index, row, detail),
         education(q, index, row, detail),
         languages(q, index, row, detail),
         distance(q, index, row, detail),
-        text(q, row, max_bm25, detail),
+        text(q.bm25(row), max_bm25, detail),
     ];
     let mut total = 0.0;
     let mut criteria = Vec::with_capacity(if detail { 6 } else { 0 });
-    for ((name, weight), (value, why)) in w.named().into_iter().zip(values) {
-        let value = round4(value);
-        let points = round10(weight * value);
+    for ((name, weight), (value, why)) in q.policy.weights.named().into_iter().zip(values) {
+        let (value, points) = points(weight, value);
         total += points;
         if detail {
             criteria.push(Criterion {
@@ -110,7 +109,92 @@ pub fn score(
     (round10(total), criteria)
 }
 
-fn skills(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
+/// A criterion's value as shown (4 decimals) and its points (10 decimals).
+fn points(weight: f64, value: f64) -> (f64, f64) {
+    let value = round4(value);
+    (value, round10(weight * value))
+}
+
+/// What [`score`] can reach at most, prepared once per query (max-score pruning
+/// of the top-k).
+///
+/// A row's bound is its score computed without the search for related skills (the
+/// costly part): a vacancy skill the person lacks counts as if its best related
+/// skill were held, certified and exactly labelled. Every other criterion is exact.
+/// A row in none of the vacancy skills' postings matches no skill, so its skills
+/// value is the same for all such rows and computed once.
+///
+/// It is an upper bound to the bit: every value is computed by the same operations
+/// in the same order as in [`score`], with factors no smaller (similarity and
+/// certification 1, relatedness its maximum), and rounding, products of
+/// non-negative numbers and sums are monotone in IEEE arithmetic.
+pub struct Bound {
+    /// Per vacancy skill, the best relatedness of its related skills (0 without).
+    caps: Vec<f64>,
+    /// Rows holding a key of some vacancy skill.
+    holders: RoaringBitmap,
+    /// The skills value of every other row.
+    none: f64,
+}
+
+impl Bound {
+    /// Prepares the bound of a query.
+    pub fn new(q: &Query, index: &Index) -> Bound {
+        let caps: Vec<f64> = q
+            .skills
+            .iter()
+            .map(|s| s.related.iter().map(|&(_, r)| r).fold(0.0f32, f32::max) as f64)
+            .collect();
+        let holders = index
+            .filters()
+            .skill_any(q.skills.iter().flat_map(|s| s.keys()));
+        let none = skills(q, index, &[], false, Some(&caps)).0;
+        Bound {
+            caps,
+            holders,
+            none,
+        }
+    }
+
+    /// The bound of a row, whose [`Query::bm25`] is `bm25`.
+    pub fn of(&self, q: &Query, index: &Index, row: u32, bm25: f32, max_bm25: f32) -> f64 {
+        let skills = if q.skills.is_empty() || self.holders.contains(row) {
+            skills(
+                q,
+                index,
+                &index.features(row).skills,
+                false,
+                Some(&self.caps),
+            )
+            .0
+        } else {
+            self.none
+        };
+        let values = [
+            skills,
+            occupation(q, index, row, false).0,
+            education(q, index, row, false).0,
+            languages(q, index, row, false).0,
+            distance(q, index, row, false).0,
+            text(bm25, max_bm25, false).0,
+        ];
+        let mut total = 0.0;
+        for ((_, weight), value) in q.policy.weights.named().into_iter().zip(values) {
+            total += points(weight, value).1;
+        }
+        round10(total)
+    }
+}
+
+/// The skills criterion of a person with these skill features; with `caps`
+/// (see [`Bound`]), its upper bound instead.
+fn skills(
+    q: &Query,
+    index: &Index,
+    feats: &[SkillFeature],
+    detail: bool,
+    caps: Option<&[f64]>,
+) -> (f64, String) {
     if q.skills.is_empty() {
         return (
             1.0,
@@ -121,13 +205,12 @@ fn skills(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
             },
         );
     }
-    let feats = &index.features(row).skills;
     let factor = q.policy.scoring.self_declared_factor;
     let (mut got, mut total) = (0.0, 0.0);
     let (mut matched, mut certified) = (0, 0);
     let mut missing: Vec<&str> = Vec::new();
     let mut related: Vec<String> = Vec::new();
-    for s in &q.skills {
+    for (i, s) in q.skills.iter().enumerate() {
         total += s.weight;
         match q.skill_match(s, feats) {
             Some(f) => {
@@ -135,6 +218,19 @@ fn skills(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
                 got += s.weight * (f.similarity as f64) * (s.similarity as f64) * cert;
                 matched += 1;
                 certified += f.certified as usize;
+            }
+            // The bound: `score`'s product with the person's similarity and
+            // certification at 1 and the relatedness at its cap (factor included).
+            None if caps.is_some() => {
+                let cap = caps.map_or(0.0, |c| c[i]);
+                if cap > 0.0 {
+                    got += s.weight
+                        * 1.0
+                        * (s.similarity as f64)
+                        * 1.0
+                        * q.policy.scoring.related_skill_factor
+                        * cap;
+                }
             }
             None => match related_feature(q, s, feats) {
                 Some((f, r)) => {
@@ -411,8 +507,7 @@ fn distance(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, String) {
     )
 }
 
-fn text(q: &Query, row: u32, max_bm25: f32, detail: bool) -> (f64, String) {
-    let s = q.bm25(row);
+fn text(s: f32, max_bm25: f32, detail: bool) -> (f64, String) {
     let v = if max_bm25 > 0.0 {
         (s / max_bm25) as f64
     } else {

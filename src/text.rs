@@ -210,15 +210,29 @@ impl TextIndex {
             for seg_targets in targets.chunk_by(|a, b| a.0 == b.0) {
                 let reader = searcher.segment_reader(seg_targets[0].0);
                 let mut scorer = weight.scorer(reader, 1.0)?;
-                for (i, &(_, doc, _)) in seg_targets.iter().enumerate() {
-                    if scorer.doc() == tantivy::TERMINATED {
+                // A merge of the postings and the targets in which each side skips
+                // ahead to the other: the postings block-wise (seek), the targets
+                // by galloping, so a rare word costs its postings and a common one
+                // the targets, never both.
+                let mut i = 0;
+                loop {
+                    let d = scorer.doc();
+                    if d == tantivy::TERMINATED {
                         break;
                     }
-                    if scorer.doc() < doc {
-                        scorer.seek(doc);
-                    }
-                    if scorer.doc() == doc {
+                    i = gallop(seg_targets, i, d);
+                    let Some(&(_, doc, _)) = seg_targets.get(i) else {
+                        break;
+                    };
+                    if doc == d {
                         column[start + i] = scorer.score();
+                        i += 1;
+                        match seg_targets.get(i) {
+                            Some(&(_, next, _)) => scorer.seek(next),
+                            None => break,
+                        };
+                    } else {
+                        scorer.seek(doc);
                     }
                 }
                 start += seg_targets.len();
@@ -435,9 +449,41 @@ impl SegmentCollector for RowScoresSegment {
     }
 }
 
+/// The first index from `i` on whose target document is at least `d` (targets
+/// ascending by document): doubling steps, then a binary search in the last one.
+fn gallop(targets: &[(u32, DocId, u32)], i: usize, d: DocId) -> usize {
+    if targets.get(i).is_none_or(|t| t.1 >= d) {
+        return i;
+    }
+    let (mut lo, mut step) = (i, 1);
+    loop {
+        let hi = lo + step;
+        if hi >= targets.len() || targets[hi].1 >= d {
+            let end = hi.min(targets.len());
+            return lo + 1 + targets[lo + 1..end].partition_point(|t| t.1 < d);
+        }
+        lo = hi;
+        step *= 2;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gallop_finds_the_first_target_at_or_after_a_document() {
+        let targets: Vec<(u32, DocId, u32)> = [2, 3, 5, 8, 13, 21, 34, 55]
+            .iter()
+            .map(|&d| (0, d, d))
+            .collect();
+        for i in 0..=targets.len() {
+            for d in 0..60 {
+                let want = i + targets[i..].iter().take_while(|t| t.1 < d).count();
+                assert_eq!(gallop(&targets, i, d), want, "from {i} to {d}");
+            }
+        }
+    }
 
     #[test]
     fn scores_for_rows_equal_the_full_scores_across_segments_and_deletes() {

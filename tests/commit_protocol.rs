@@ -406,7 +406,7 @@ fn a_writer_waits_for_the_lock_saying_for_whom_and_gives_up_past_its_wait() {
         "{err}"
     );
     // A writer with the default wait goes on once the lock is released.
-    let child = Command::new(env!("CARGO_BIN_EXE_rosa"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rosa"))
         .args([
             "index",
             "upsert",
@@ -418,11 +418,25 @@ fn a_writer_waits_for_the_lock_saying_for_whom_and_gives_up_past_its_wait() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(800));
+    // Released once the writer says it is waiting (not after a fixed sleep: on a
+    // loaded machine the process may take longer than any sleep to get there).
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    while !said.contains("pid 4242") {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut err, &mut line).unwrap() == 0 {
+            break;
+        }
+        said.push_str(&line);
+    }
     lock.unlock().unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("pid 4242"), "{}", stderr(&out));
+    std::io::Read::read_to_string(&mut err, &mut said).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{said}");
+    assert!(
+        said.contains("waiting") && said.contains("pid 4242"),
+        "{said}"
+    );
     assert_eq!(verify(&idx).1, Some(2));
 }
 
