@@ -469,13 +469,49 @@ pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Na
     if eligible.len() as u64 <= cap as u64 {
         return Vec::new();
     }
-    let el: RoaringBitmap = eligible.iter().copied().collect();
+    // One pass over the eligible for what only the rows can say: education at
+    // the minimum, 12 months in the vacancy's unit group, distance.
+    let min_eqf = match (q.vacancy.education_eqf_min, q.vacancy.education_required) {
+        (Some(min), false) => Some(min),
+        _ => None,
+    };
+    let unit_group = q.vacancy.isco.len() == 4;
+    let (educated, experienced, mut km) = eligible
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let (mut educated, mut experienced) = (0u64, 0u64);
+            let mut km = Vec::with_capacity(chunk.len());
+            for &r in chunk {
+                let feats = index.features(r);
+                if min_eqf.is_some_and(|min| feats.education_eqf.is_some_and(|e| e >= min)) {
+                    educated += 1;
+                }
+                // Four shared digits with a four-digit target: the same unit group.
+                if unit_group
+                    && feats.occupations.iter().any(|o| {
+                        !o.desired
+                            && o.months >= 12
+                            && isco_shared_packed(q.isco_target, o.code) == 4
+                    })
+                {
+                    experienced += 1;
+                }
+                km.push(q.km(feats.comune));
+            }
+            (educated, experienced, km)
+        })
+        .reduce(
+            || (0, 0, Vec::new()),
+            |mut a, b| {
+                a.2.extend(b.2);
+                (a.0 + b.0, a.1 + b.1, a.2)
+            },
+        );
+    let el: RoaringBitmap = RoaringBitmap::from_sorted_iter(eligible.iter().copied())
+        .unwrap_or_else(|_| eligible.iter().copied().collect());
     let f = index.filters();
     let v = q.vacancy;
     let mut out: Vec<Narrowing> = Vec::new();
-    let count_rows = |pred: &(dyn Fn(u32) -> bool + Sync)| {
-        eligible.par_iter().filter(|&&r| pred(r)).count() as u64
-    };
     for s in q.skills.iter().filter(|s| !s.required) {
         if s.key.is_some() || !s.alt_keys.is_empty() {
             let cand: Vec<u32> = (&el & f.skill_any(s.keys())).iter().collect();
@@ -501,32 +537,20 @@ pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Na
             eligible: (&el & f.language(&l.code, l.cefr.rank())).len(),
         });
     }
-    if let (Some(min), false) = (v.education_eqf_min, v.education_required) {
-        let n = count_rows(&|r| index.features(r).education_eqf.is_some_and(|e| e >= min));
+    if let Some(min) = min_eqf {
         out.push(Narrowing {
             parameter: format!("education:EQF {min} required"),
-            eligible: n,
+            eligible: educated,
         });
     }
-    let target = v.isco.as_str();
-    if target.len() == 4 {
-        // Four shared digits with a four-digit target: the same unit group.
-        let n = count_rows(&|r| {
-            index.features(r).occupations.iter().any(|o| {
-                !o.desired && o.months >= 12 && isco_shared_packed(q.isco_target, o.code) == 4
-            })
-        });
+    if unit_group {
         out.push(Narrowing {
-            parameter: format!("experience:12 months as {target} required"),
-            eligible: n,
+            parameter: format!("experience:12 months as {} required", v.isco),
+            eligible: experienced,
         });
     }
-    // The tightest whole-km radius that still keeps `cap` people.
-    let mut km: Vec<f64> = eligible
-        .iter()
-        .map(|&r| q.km(index.features(r).comune))
-        .collect();
-    // The cap-th nearest (a selection, not a sort: the pool may be 300,000).
+    // The tightest whole-km radius that still keeps `cap` people: the cap-th
+    // nearest (a selection, not a sort: the pool may be 300,000).
     let (_, &mut nth, _) = km.select_nth_unstable_by(cap as usize - 1, f64::total_cmp);
     let radius = nth.ceil().max(1.0);
     let n = km.iter().filter(|&&d| d <= radius).count() as u64;
