@@ -324,13 +324,14 @@ fn vacancy_occupations(
     if inferred.is_empty() {
         return (inferred, Vec::new());
     }
-    let p = tax.profiles();
+    let sims: Vec<std::sync::Arc<[f32]>> =
+        inferred.iter().map(|v| similarities_to(v.occ)).collect();
     let closeness = (0..tax.occupations.len())
         .map(|o| {
-            let o = o as crate::esco::OccId;
             inferred
                 .iter()
-                .map(|v| (v.strength * p.similarity(o, v.occ), v.occ))
+                .zip(&sims)
+                .map(|(v, sim)| (v.strength * sim[o], v.occ))
                 .fold((0.0f32, inferred[0].occ), |best, x| {
                     if x.0 > best.0 {
                         x
@@ -341,4 +342,27 @@ fn vacancy_occupations(
         })
         .collect();
     (inferred, closeness)
+}
+
+/// Every ESCO occupation's similarity to `v` (`Profiles::similarity(o, v)`, by
+/// occupation id): 3,007 cosines that every vacancy inferred as `v` would otherwise
+/// compute again. Memoised per occupation (a pure function of the process's
+/// taxonomy, like [`related_skills`]).
+fn similarities_to(v: crate::esco::OccId) -> std::sync::Arc<[f32]> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static MEMO: OnceLock<Mutex<HashMap<crate::esco::OccId, Arc<[f32]>>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    if let Some(s) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(&v) {
+        return Arc::clone(s);
+    }
+    let tax = crate::esco::active();
+    let p = tax.profiles();
+    let s: Arc<[f32]> = (0..tax.occupations.len())
+        .map(|o| p.similarity(o as crate::esco::OccId, v))
+        .collect();
+    memo.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(v, Arc::clone(&s));
+    s
 }
