@@ -930,3 +930,54 @@ fn a_percettore_gets_a_note_not_a_guessed_benefit() {
         imp.report.notes
     );
 }
+
+#[test]
+fn a_policy_naming_the_esco_labels_maps_the_cp2011_codes_of_xml_input_too() {
+    let Some(labels) = italian_labels() else {
+        eprintln!("skipped: no ../shared ESCO Italian labels");
+        return;
+    };
+    let dir = path_str(labels.parent().unwrap());
+    let tmp = tempfile::tempdir().unwrap();
+    let idx = tmp.path().join("idx");
+    rosa_ok(&[
+        "--esco",
+        dir,
+        "index",
+        "build",
+        "--candidates",
+        path_str(&sample("candidatura_full.xml")),
+        "--index",
+        path_str(&idx),
+    ]);
+    // No --esco on the roster: the policy names the same labels.
+    let policy = tmp.path().join("p.toml");
+    std::fs::write(
+        &policy,
+        format!("as_of = \"2026-11-01\"\n[taxonomy]\nesco = [{dir:?}]\n"),
+    )
+    .unwrap();
+    let roster: serde_json::Value = serde_json::from_str(&rosa_ok(&[
+        "roster",
+        "--index",
+        path_str(&idx),
+        "--vacancy",
+        path_str(&sample("vacancy_full.xml")),
+        "--policy",
+        path_str(&policy),
+    ]))
+    .unwrap();
+    let occ = roster["entries"][0]["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "occupation")
+        .unwrap()
+        .clone();
+    let detail = occ["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("7233") && detail.contains("from CP2011 6.2.3.1.1 "),
+        "{detail}"
+    );
+    assert!(detail.contains("mapped, confidence"), "{detail}");
+}

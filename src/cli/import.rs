@@ -80,6 +80,15 @@ pub(super) fn set_esco() -> Result<()> {
         .map_err(|_| anyhow::anyhow!("ESCO occupations loaded twice"))
 }
 
+/// [`set_esco`] for a taxonomy named by the policy's `[taxonomy] esco`, unless the
+/// importer is settled already (by `--esco`).
+pub(super) fn set_esco_if_unset() -> Result<()> {
+    if IMPORTER.get().is_some() {
+        return Ok(());
+    }
+    set_esco()
+}
+
 /// Records of a JSON-lines file or of ClicLavoro XML, chosen by content.
 pub(super) fn read_jsonl<R: Record + Send>(path: &Path) -> Result<Vec<R>, rosa::Error>
 where

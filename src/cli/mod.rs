@@ -674,6 +674,11 @@ fn load_policy(path: Option<&Path>) -> Result<Policy> {
     };
     rosa::esco::install_from(&policy.taxonomy.esco)
         .context("loading the policy's [taxonomy] esco")?;
+    if !policy.taxonomy.esco.is_empty() {
+        // Its Italian occupation labels map the CP2011 codes of ClicLavoro input, as
+        // with `--esco`.
+        import::set_esco_if_unset()?;
+    }
     Ok(policy)
 }
 
