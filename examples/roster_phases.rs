@@ -3,7 +3,8 @@
 //! explanations, the narrowing suggestions. Read-only (no audit record).
 //!
 //! Run: `cargo run --release --example roster_phases -- INDEX VACANCIES.jsonl [ROUNDS]`
-//! Prints, per eligible-pool bucket, the mean milliseconds of each phase.
+//! Prints, per eligible-pool bucket, the mean milliseconds of each phase; apart, the
+//! time of the top-k's bounds alone (one thread) and the share of rows it scores in full.
 
 use std::time::Instant;
 
@@ -36,6 +37,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // bucket -> (rosters, per-phase ms)
     let buckets = ["< 1k", "1k-10k", "10k-50k", ">= 50k"];
     let mut sums = vec![(0usize, [0f64; 7]); buckets.len()];
+    let mut extra = vec![(0f64, 0f64); buckets.len()];
     for round in 0..rounds {
         for v in &vacancies {
             let mut t = Instant::now();
@@ -54,6 +56,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             lap(&mut ms, 3);
             let best = roster::top_k(&q, &index, &el.rows, max, v.cap() as usize);
             lap(&mut ms, 4);
+            // Apart (not in the total): the bounds alone, and how many rows the pruned
+            // path scores in full.
+            let (bounds_ms, scored) = if q.template.is_none() && el.rows.len() > 256 {
+                let t0 = Instant::now();
+                let b = rosa::score::Bound::new(&q, &index);
+                let bm25 = q.bm25_column(&el.rows);
+                let s: f64 = el
+                    .rows
+                    .iter()
+                    .zip(&bm25)
+                    .map(|(&r, &x)| b.of(&q, &index, r, x, max).0)
+                    .sum();
+                std::hint::black_box(s);
+                let ms = t0.elapsed().as_secs_f64() * 1e3;
+                let p = roster::top_k_pruned(
+                    &q,
+                    &index,
+                    &el.rows,
+                    max,
+                    v.cap() as usize,
+                    (4 * v.cap() as usize).max(64),
+                );
+                (ms, p.scored)
+            } else {
+                (0.0, el.rows.len())
+            };
+            lap(&mut [0f64; 7], 0); // restart the clock
             for &(_, row) in &best {
                 std::hint::black_box(roster::entry_score(&q, &index, row, max, true));
                 std::hint::black_box(rosa::rules::check_all(&q, &index, row));
@@ -72,6 +101,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 _ => 3,
             };
             sums[b].0 += 1;
+            extra[b].0 += bounds_ms;
+            extra[b].1 += scored as f64 / el.rows.len().max(1) as f64;
             for (s, m) in sums[b].1.iter_mut().zip(ms) {
                 *s += m;
             }
@@ -81,7 +112,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for p in PHASES {
         print!("{p:>10}");
     }
-    println!("{:>10}", "total");
+    println!("{:>10}{:>14}{:>10}", "total", "bounds alone", "scored");
     for (name, (n, ms)) in buckets.iter().zip(&sums) {
         if *n == 0 {
             continue;
@@ -90,7 +121,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for m in ms {
             print!("{:>10.2}", m / *n as f64);
         }
-        println!("{:>10.2}", ms.iter().sum::<f64>() / *n as f64);
+        let (b, sc) = extra[buckets.iter().position(|x| x == name).unwrap()];
+        println!(
+            "{:>10.2}{:>14.2}{:>9.1}%",
+            ms.iter().sum::<f64>() / *n as f64,
+            b / *n as f64,
+            100.0 * sc / *n as f64
+        );
     }
     Ok(())
 }

@@ -388,13 +388,16 @@ pub fn top_k_pruned(
     }
     let bound = score::Bound::new(q, index);
     let bm25 = q.bm25_column(rows);
-    let mut bounds: Vec<(f64, u32)> = rows
+    let mut bounds: Vec<(f64, u32, bool)> = rows
         .par_chunks(CHUNK)
         .zip(bm25.par_chunks(CHUNK))
         .flat_map_iter(|(rows, bm25)| {
             rows.iter()
                 .zip(bm25)
-                .map(|(&r, &b)| (bound.of(q, index, r, b, max_bm25), r))
+                .map(|(&r, &b)| {
+                    let (value, exact) = bound.of(q, index, r, b, max_bm25);
+                    (value, r, exact)
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -403,23 +406,52 @@ pub fn top_k_pruned(
     let seed = seed.max(k);
     bounds.select_nth_unstable_by(seed - 1, |a, b| b.0.total_cmp(&a.0));
     let (first, rest) = bounds.split_at(seed);
-    let first: Vec<u32> = first.iter().map(|&(_, r)| r).collect();
-    let mut best = top_k_exhaustive(q, index, &first, max_bm25, k);
+    let mut scored = 0;
+    let mut best = top_of(q, index, first, max_bm25, k, &mut scored);
     // `seed` ≥ k rows scored: the k-th score is a floor of the final k-th score.
     let threshold = best[k - 1].0;
-    let mut contenders: Vec<u32> = rest
+    let contenders: Vec<(f64, u32, bool)> = rest
         .iter()
-        .filter(|&&(bound, _)| bound >= threshold)
-        .map(|&(_, r)| r)
+        .filter(|&&(bound, _, _)| bound >= threshold)
+        .copied()
         .collect();
-    contenders.sort_unstable();
-    best.extend(top_k_exhaustive(q, index, &contenders, max_bm25, k));
+    best.extend(top_of(q, index, &contenders, max_bm25, k, &mut scored));
     best.sort_by(|a, b| entry_order(q, index, *a, *b));
     best.truncate(k);
-    Pruned {
-        best,
-        scored: seed + contenders.len(),
+    Pruned { best, scored }
+}
+
+/// The best `k` of bounded rows: a bound that is the score is taken as it is, the
+/// others are scored (counted in `scored`).
+fn top_of(
+    q: &Query,
+    index: &Index,
+    bounded: &[(f64, u32, bool)],
+    max_bm25: f32,
+    k: usize,
+    scored: &mut usize,
+) -> Vec<(f64, u32)> {
+    let mut rows: Vec<u32> = bounded
+        .iter()
+        .filter(|&&(_, _, exact)| !exact)
+        .map(|&(_, r, _)| r)
+        .collect();
+    rows.sort_unstable();
+    *scored += rows.len();
+    let mut best = top_k_exhaustive(q, index, &rows, max_bm25, k);
+    best.extend(
+        bounded
+            .iter()
+            .filter(|&&(_, _, exact)| exact)
+            .map(|&(score, r, _)| (score, r)),
+    );
+    let order = |a: &(f64, u32), b: &(f64, u32)| entry_order(q, index, *a, *b);
+    if best.len() > k {
+        best.select_nth_unstable_by(k, order);
+        best.truncate(k);
     }
+    best.sort_by(order);
+    best
 }
 
 /// Scores every row and returns the best `k` as `(score, row)` in entry order.
