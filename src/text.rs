@@ -41,6 +41,8 @@ pub struct TextIndex {
     /// Row → document address of every live CV, for the searcher generation it
     /// was built from (rebuilt lazily after a reload).
     addresses: std::sync::Mutex<Option<(u64, std::sync::Arc<Vec<u64>>)>>,
+    /// The directory of an index on disk.
+    dir: Option<std::path::PathBuf>,
 }
 
 /// No document for this row.
@@ -75,7 +77,7 @@ impl TextIndex {
             Some(d) => Index::create_in_dir(d, schema)?,
             None => Index::create_in_ram(schema),
         };
-        Self::wrap(index)
+        Self::wrap(index, dir)
     }
 
     /// Opens an existing text index, checking the checksum of every segment
@@ -85,10 +87,10 @@ impl TextIndex {
     pub fn open(dir: &Path) -> Result<TextIndex> {
         let index = Index::open_in_dir(dir)?;
         verify_segment_files(&index, dir)?;
-        Self::wrap(index)
+        Self::wrap(index, Some(dir))
     }
 
-    fn wrap(index: Index) -> Result<TextIndex> {
+    fn wrap(index: Index, dir: Option<&Path>) -> Result<TextIndex> {
         index.tokenizers().register(ANALYZER, analyzer());
         let (_, row, cv) = schema();
         let schema = index.schema();
@@ -108,6 +110,7 @@ impl TextIndex {
             row,
             cv,
             addresses: std::sync::Mutex::new(None),
+            dir: dir.map(Path::to_path_buf),
         })
     }
 
@@ -118,6 +121,7 @@ impl TextIndex {
             writer,
             row: self.row,
             cv: self.cv,
+            dir: self.dir.clone(),
         })
     }
 
@@ -362,6 +366,7 @@ pub struct TextWriter {
     writer: IndexWriter,
     row: Field,
     cv: Field,
+    dir: Option<std::path::PathBuf>,
 }
 
 impl TextWriter {
@@ -392,7 +397,10 @@ impl TextWriter {
         prepared.set_payload(payload);
         prepared.commit()?;
         self.writer.wait_merging_threads()?;
-        Ok(())
+        match &self.dir {
+            Some(dir) => owner_only(dir),
+            None => Ok(()),
+        }
     }
 }
 
@@ -401,6 +409,31 @@ impl TextIndex {
     pub fn payload(&self) -> Option<String> {
         self.index.load_metas().ok().and_then(|m| m.payload)
     }
+}
+
+/// Makes tantivy's files in `dir` readable by their owner only (0600), as
+/// every other file of an index: tantivy creates them under the process's
+/// umask.
+fn owner_only(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let io = |e| crate::error::Error::io(dir, e);
+    // A file tantivy deletes meanwhile (garbage collection) is no concern.
+    let gone = |r: std::io::Result<()>| match r {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        r => r,
+    };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        gone(entry.metadata().and_then(|meta| {
+            if meta.is_file() && meta.permissions().mode() & 0o777 != 0o600 {
+                std::fs::set_permissions(entry.path(), std::fs::Permissions::from_mode(0o600))
+            } else {
+                Ok(())
+            }
+        }))
+        .map_err(io)?;
+    }
+    Ok(())
 }
 
 /// Collects `(row, bm25)` for every matching document.

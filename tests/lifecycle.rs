@@ -204,31 +204,37 @@ fn audit_chain_verifies_replays_and_names_the_first_altered_record() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("record 3"));
 }
 
+/// The contract (ARCHITECTURE, index): directories 0700, files 0600, exactly.
+/// The mode bits are checked whoever runs the test (root included: what is
+/// checked is the bits, not whether another user could open the file).
 #[test]
-fn index_files_are_not_world_readable() {
+fn index_files_are_0600_and_directories_0700() {
     let (_tmp, idx) = fixture_index();
     roster(&idx);
+    let (mut files, mut dirs) = (0, 0);
     let mut stack = vec![idx.clone()];
     while let Some(p) = stack.pop() {
-        let mode = std::fs::metadata(&p).unwrap().permissions().mode();
-        assert_eq!(
-            mode & 0o007,
-            0,
-            "{} is world-accessible ({:o})",
-            p.display(),
-            mode
-        );
-        if p.is_dir() {
+        let meta = std::fs::symlink_metadata(&p).unwrap();
+        let mode = meta.permissions().mode() & 0o7777;
+        if meta.is_dir() {
+            dirs += 1;
+            assert_eq!(
+                mode,
+                0o700,
+                "{} is a directory of mode {mode:o}",
+                p.display()
+            );
             for e in std::fs::read_dir(&p).unwrap() {
-                let e = e.unwrap().path();
-                if p == idx.join("text") {
-                    // tantivy's own files: checked through the directory's mode (0700).
-                    continue;
-                }
-                stack.push(e);
+                stack.push(e.unwrap().path());
             }
+        } else {
+            files += 1;
+            assert!(meta.is_file(), "{} is not a regular file", p.display());
+            assert_eq!(mode, 0o600, "{} is a file of mode {mode:o}", p.display());
         }
     }
+    // CURRENT, the audit log, a segment, a manifest, a snapshot, tantivy's files...
+    assert!(files >= 5 && dirs >= 4, "{files} files, {dirs} directories");
 }
 
 fn generated(dir: &Path, n: usize, seed: u64) -> std::path::PathBuf {
@@ -346,11 +352,22 @@ fn readers_during_writes_see_a_consistent_generation() {
         "--index",
         idx.to_str().unwrap(),
     ]);
+    // The writer starts each upsert only once a reader has finished a roster
+    // that it started after the previous commit: readers are then sure to
+    // answer on generations 1, 2 and 3 while the writer is still at work (and
+    // on any generation while an upsert is under way).
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+    let committed = Arc::new(AtomicU64::new(1)); // last generation committed
+    let read_on = Arc::new(AtomicU64::new(0)); // `committed` when the last finished read started
     let writer = {
-        let idx = idx.clone();
-        let more = more.clone();
+        let (idx, more) = (idx.clone(), more.clone());
+        let (committed, read_on) = (committed.clone(), read_on.clone());
         std::thread::spawn(move || {
-            for _ in 0..3 {
+            for g in 2..=4 {
+                while read_on.load(Ordering::SeqCst) < g - 1 {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
                 rosa_ok(&[
                     "index",
                     "upsert",
@@ -359,11 +376,13 @@ fn readers_during_writes_see_a_consistent_generation() {
                     "--index",
                     idx.to_str().unwrap(),
                 ]);
+                committed.store(g, Ordering::SeqCst);
             }
         })
     };
     let mut seen = std::collections::BTreeSet::new();
     while !writer.is_finished() {
+        let started_after = committed.load(Ordering::SeqCst);
         let r = roster(&idx);
         let g = r["index_generation"].as_u64().unwrap();
         let pool = r["pool"].as_u64().unwrap();
@@ -372,11 +391,19 @@ fn readers_during_writes_see_a_consistent_generation() {
             if g == 1 { 1500 } else { 2500 },
             "generation {g} with pool {pool}"
         );
+        assert!(
+            g >= started_after,
+            "a roster started after generation {started_after} was committed answered on {g}"
+        );
         seen.insert(g);
+        read_on.store(started_after, Ordering::SeqCst);
     }
     writer.join().unwrap();
     assert_eq!(roster(&idx)["index_generation"], 4);
-    assert!(!seen.is_empty());
+    assert!(
+        seen.len() >= 2 && [1, 2, 3].iter().all(|g| seen.contains(g)),
+        "readers during the writes saw generations {seen:?}"
+    );
 }
 
 #[test]
