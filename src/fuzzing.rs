@@ -137,10 +137,23 @@ pub fn candidate_jsonl(data: &[u8]) {
         .expect("valid records build an index");
     let policy = fixture_policy();
     for v in vacancies_in_every_mode() {
-        let _ = engine.roster(&v, &policy);
-        let _ = engine.explain(&v, &policy, &first);
+        answers(&engine, &v, &policy, &first);
     }
-    let _ = engine.offers(&policy, &first);
+    engine
+        .offers(&policy, &first)
+        .expect("valid records answer the offers of an indexed person");
+}
+
+/// The roster of a valid vacancy under a valid policy, and the explanation
+/// of an indexed person, must be answers, not errors (an in-memory engine
+/// writes no audit log that could fail).
+fn answers(engine: &Engine, v: &VacancyRecord, policy: &Policy, candidate: &str) {
+    if let Err(e) = engine.roster(v, policy) {
+        panic!("a valid vacancy gets no roster: {e}\n{v:?}");
+    }
+    if let Err(e) = engine.explain(v, policy, candidate) {
+        panic!("a valid vacancy gets no explanation of {candidate}: {e}\n{v:?}");
+    }
 }
 
 /// A vacancy JSON file: read, parse and validate like `rosa roster --vacancy`;
@@ -151,10 +164,7 @@ pub fn vacancy_json(data: &[u8]) {
         return;
     };
     round_trip(&vacancy);
-    let engine = fixture_engine();
-    let policy = fixture_policy();
-    let _ = engine.roster(&vacancy, &policy);
-    let _ = engine.explain(&vacancy, &policy, "C001");
+    answers(fixture_engine(), &vacancy, &fixture_policy(), "C001");
 }
 
 /// A policy TOML file: parsed and validated like `--policy`; when valid, its
@@ -181,10 +191,11 @@ pub fn policy_toml(data: &[u8]) {
     }
     let engine = fixture_engine();
     for v in vacancies_in_every_mode() {
-        let _ = engine.roster(&v, &policy);
+        answers(engine, &v, &policy, "C001");
     }
-    let _ = engine.explain(&fixture_vacancy(), &policy, "C001");
-    let _ = engine.offers(&policy, "C001");
+    if let Err(e) = engine.offers(&policy, "C001") {
+        panic!("a valid policy answers no offers: {e}\n{written}");
+    }
 }
 
 /// A small valid index directory, built once per process: the fixture
@@ -351,20 +362,40 @@ pub fn index_reopen(data: &[u8]) {
     let Ok(mut engine) = Engine::open(&dir) else {
         return;
     };
+    // The index opened, so it answers; only appending the query's audit
+    // record may fail, on a damaged log (refused, not repaired silently).
     let policy = fixture_policy();
     for v in vacancies_in_every_mode() {
-        let _ = engine.roster(&v, &policy);
+        answered_or_log_refused(engine.roster(&v, &policy), &dir);
     }
-    let _ = engine.explain(&fixture_vacancy(), &policy, "C001");
-    let _ = engine.offers(&policy, "C001");
-    let _ = crate::audit::verify(&dir);
-    // A commit on the damaged index, for half the inputs (it is the slow part).
+    answered_or_log_refused(engine.explain(&fixture_vacancy(), &policy, "C001"), &dir);
+    answered_or_log_refused(engine.offers(&policy, "C001"), &dir);
+    let _ = crate::audit::verify(&dir); // damage is its verdict, Ok or Err
+                                        // A commit on the damaged index, for half the inputs (it is the slow part).
     if data.get(1).is_none_or(|k| k & 0x80 == 0) {
         return;
     }
     let one = fixture_candidates().into_iter().take(1).collect();
     if engine.upsert(one).is_ok() {
-        let _ = Engine::open(&dir).map(|e| e.roster(&fixture_vacancy(), &policy));
+        // Committed: the index opens again, at that commit, and answers.
+        let again = match Engine::open(&dir) {
+            Ok(e) => e,
+            Err(e) => panic!("an index that took an upsert does not open again: {e}"),
+        };
+        assert_eq!(again.index().generation(), engine.index().generation());
+        answered_or_log_refused(again.roster(&fixture_vacancy(), &policy), &dir);
+    }
+}
+
+/// A query on an index that opened: an answer, or an error about the audit
+/// log (a damaged log refuses the query's record); anything else panics.
+fn answered_or_log_refused<T>(r: crate::Result<T>, dir: &Path) {
+    use crate::Error;
+    let log = dir.join(crate::audit::AUDIT_FILE);
+    match r {
+        Ok(_) => {}
+        Err(Error::Index { path, .. } | Error::Io { path, .. }) if path == log => {}
+        Err(e) => panic!("an index that opened fails a query: {e}"),
     }
 }
 
@@ -421,7 +452,12 @@ pub fn cliclavoro_candidatura(data: &[u8]) {
     if let Ok(imp) = &result {
         let engine = Engine::in_memory(vec![imp.record.clone()], Vec::new())
             .expect("an imported candidate indexes");
-        let _ = engine.roster(&fixture_vacancy(), &fixture_policy());
+        answers(
+            &engine,
+            &fixture_vacancy(),
+            &fixture_policy(),
+            &imp.record.id,
+        );
     }
     check_import(data, "Candidatura", result);
 }
@@ -432,10 +468,7 @@ pub fn cliclavoro_candidatura(data: &[u8]) {
 pub fn cliclavoro_vacancy(data: &[u8]) {
     let result = importer().vacancy(data, "fuzz.xml");
     if let Ok(imp) = &result {
-        let engine = fixture_engine();
-        let policy = fixture_policy();
-        let _ = engine.roster(&imp.record, &policy);
-        let _ = engine.explain(&imp.record, &policy, "C001");
+        answers(fixture_engine(), &imp.record, &fixture_policy(), "C001");
     }
     check_import(data, "Vacancy", result);
 }
