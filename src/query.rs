@@ -366,3 +366,238 @@ fn similarities_to(v: crate::esco::OccId) -> std::sync::Arc<[f32]> {
         .insert(v, Arc::clone(&s));
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        read_json_from, read_jsonl_from, Benefit, BenefitScheme, CandidateRecord, Mode,
+        TargetedList, VacancySkill,
+    };
+
+    const TIG: &str = "http://data.europa.eu/esco/skill/a51adea8-bf02-488a-a0d8-b0961caca5b0";
+
+    /// The fixture people, the first with a NASpI.
+    fn index() -> Index {
+        let mut people: Vec<CandidateRecord> = read_jsonl_from(
+            include_str!("../tests/fixtures/candidates.jsonl").as_bytes(),
+            "fixture",
+        )
+        .unwrap();
+        people[0].benefit = Some(Benefit {
+            scheme: BenefitScheme::Naspi,
+            monthly_eur: 900.0,
+            last_contract_hours: Some(40.0),
+        });
+        people[1].benefit = None;
+        Index::build(None, people, Vec::new(), None).unwrap()
+    }
+
+    fn vacancy() -> VacancyRecord {
+        read_json_from(
+            include_str!("../tests/fixtures/vacancy.json").as_bytes(),
+            "fixture",
+        )
+        .unwrap()
+    }
+
+    fn policy() -> Policy {
+        Policy {
+            as_of: Date::parse("2026-11-01"),
+            ..Policy::default()
+        }
+    }
+
+    #[test]
+    fn an_invalid_vacancy_is_refused_naming_the_record_and_field() {
+        let idx = index();
+        let mut v = vacancy();
+        v.roster_size = 0;
+        let err = Query::new(&idx, &v, &policy()).err().expect("refused");
+        let Error::Input(errs) = &err else {
+            panic!("not an input error: {err}");
+        };
+        let text = err.to_string();
+        assert!(
+            text.contains("V001") && text.contains("roster_size"),
+            "{text}"
+        );
+        assert!(!format!("{errs:?}").is_empty());
+        let mut v = vacancy();
+        v.mode = Mode::TargetedNumeric; // without its list
+        let err = Query::new(&idx, &v, &policy()).err().expect("refused");
+        assert!(err.to_string().contains("targeted_list"), "{err}");
+    }
+
+    #[test]
+    fn an_invalid_policy_or_a_missing_template_is_refused() {
+        let idx = index();
+        let v = vacancy();
+        let mut p = policy();
+        p.freshness_days = 0;
+        assert!(matches!(Query::new(&idx, &v, &p), Err(Error::Policy(_))));
+        let mut p = policy();
+        p.graduatoria.public_selection = "nope".into();
+        // The policy is checked whole: refused whatever the vacancy's mode.
+        for mode in [Mode::Preselection, Mode::PublicSelection] {
+            let mut g = vacancy();
+            g.mode = mode;
+            let err = Query::new(&idx, &g, &p).err().expect("refused");
+            assert!(matches!(err, Error::Policy(_)), "{err}");
+            assert!(err.to_string().contains("nope"), "{err}");
+        }
+    }
+
+    #[test]
+    fn rules_and_template_follow_the_mode_and_only_congruous() {
+        let idx = index();
+        let mut p = policy();
+        let mut v = vacancy();
+        let q = Query::new(&idx, &v, &p).unwrap();
+        assert!(q.template.is_none());
+        assert!(!q.rules.contains(&Rule::TargetedList) && !q.rules.contains(&Rule::Compatibility));
+        assert!(!q.rules.contains(&Rule::Congruity));
+        assert_eq!(q.rules[0], Rule::Available);
+        p.only_congruous = true;
+        let q = Query::new(&idx, &v, &p).unwrap();
+        assert_eq!(q.rules.last(), Some(&Rule::Congruity));
+        v.mode = Mode::TargetedNominative;
+        v.targeted_list = Some(TargetedList::Art1);
+        let q = Query::new(&idx, &v, &p).unwrap();
+        assert!(q.rules.contains(&Rule::TargetedList) && q.rules.contains(&Rule::Compatibility));
+        assert!(q.template.is_none());
+        v.mode = Mode::TargetedNumeric;
+        let q = Query::new(&idx, &v, &p).unwrap();
+        assert_eq!(q.template.as_ref().unwrap().name, "dpr246_l68");
+        v.mode = Mode::PublicSelection;
+        v.targeted_list = None;
+        let q = Query::new(&idx, &v, &p).unwrap();
+        assert_eq!(q.template.as_ref().unwrap().name, "er_art16");
+        assert_eq!(q.rules, [Rule::Available, Rule::Stale]);
+        // Rules keep the documented order.
+        let order = |r: &Rule| Rule::ALL.iter().position(|x| x == r).unwrap();
+        assert!(q.rules.windows(2).all(|w| order(&w[0]) < order(&w[1])));
+    }
+
+    #[test]
+    fn distances_are_from_the_workplace_to_every_comune() {
+        let idx = index();
+        let v = vacancy();
+        let p = policy();
+        let q = Query::new(&idx, &v, &p).unwrap();
+        let comuni = Comuni::embedded();
+        assert_eq!(q.km_table().len(), comuni.len());
+        assert_eq!(q.workplace, comuni.lookup("015146").unwrap());
+        assert_eq!(q.km(q.workplace), 0.0);
+        let rome = comuni.lookup("058091").unwrap();
+        assert_eq!(q.km(rome), comuni.distance_km(q.workplace, rome));
+        assert!((400.0..600.0).contains(&q.km(rome)), "{}", q.km(rome));
+        assert_eq!(q.as_of, Date::parse("2026-11-01").unwrap());
+    }
+
+    #[test]
+    fn skills_resolve_against_the_vocabulary() {
+        let idx = index();
+        let mut v = vacancy();
+        v.skills.push(VacancySkill {
+            esco: Some("http://example.org/skill/none".into()),
+            label: None,
+            required: false,
+            weight: 1.0,
+        });
+        v.skills.push(VacancySkill {
+            esco: None,
+            label: Some("saldatura TIG".into()),
+            required: false,
+            weight: 0.5,
+        });
+        let p = policy();
+        let q = Query::new(&idx, &v, &p).unwrap();
+        assert_eq!(q.skills.len(), 4);
+        let tig = &q.skills[0];
+        assert_eq!((tig.similarity, tig.required, tig.weight), (1.0, true, 2.0));
+        assert_eq!(tig.name, "saldatura TIG", "the label as written");
+        let key = tig.key.expect("an ESCO skill");
+        assert_eq!(
+            key,
+            idx.vocab()
+                .lookup(Some(TIG), None, idx.labels())
+                .key
+                .unwrap()
+        );
+        let unknown = &q.skills[2];
+        assert_eq!(unknown.key, None);
+        assert_eq!(unknown.name, "http://example.org/skill/none");
+        let by_label = &q.skills[3];
+        assert_eq!(
+            by_label.key,
+            Some(key),
+            "the label normalises to the same skill"
+        );
+        assert!(by_label.similarity >= p.scoring.label_threshold);
+        assert_eq!(tig.keys().next(), Some(key));
+    }
+
+    #[test]
+    fn a_skill_matches_at_the_label_threshold_not_below() {
+        let idx = index();
+        let v = vacancy();
+        let p = policy();
+        let q = Query::new(&idx, &v, &p).unwrap();
+        let s = &q.skills[0];
+        let key = s.key.unwrap();
+        let t = p.scoring.label_threshold;
+        let feat = |similarity: f32| SkillFeature {
+            key,
+            similarity,
+            certified: false,
+            source: 0,
+        };
+        assert!(q.skill_match(s, &[feat(t)]).is_some());
+        assert!(q.skill_match(s, &[feat(t - 0.001)]).is_none());
+        assert!(q.skill_match(s, &[]).is_none());
+        let other = SkillFeature {
+            key: key + 1,
+            ..feat(1.0)
+        };
+        assert!(q.skill_match(s, &[other]).is_none());
+    }
+
+    #[test]
+    fn bm25_is_zero_until_loaded_and_for_other_texts() {
+        let idx = index();
+        let v = vacancy();
+        let p = policy();
+        let mut q = Query::new(&idx, &v, &p).unwrap();
+        let welder = idx.row_of("C001").unwrap(); // "Saldatore TIG con esperienza..."
+        assert_eq!(q.bm25(welder), 0.0);
+        let rows: Vec<u32> = (0..idx.len() as u32).collect();
+        q.load_text(&idx, &rows).unwrap();
+        assert!(q.bm25(welder) > 0.0);
+        let unrelated = rows
+            .iter()
+            .copied()
+            .find(|&r| {
+                let t = idx.record(r).cv_text.to_lowercase();
+                !t.contains("sald") && !t.contains("tig") && !t.contains("carpent")
+            })
+            .expect("someone who is not a welder");
+        assert_eq!(q.bm25(unrelated), 0.0);
+        q.load_text(&idx, &[]).unwrap();
+        assert_eq!(q.bm25(welder), 0.0, "only the loaded rows");
+    }
+
+    #[test]
+    fn congruity_only_for_people_with_a_benefit() {
+        let idx = index();
+        let v = vacancy();
+        let p = policy();
+        let q = Query::new(&idx, &v, &p).unwrap();
+        let g = q
+            .congruity(&idx, idx.row_of("C001").unwrap())
+            .expect("a NASpI");
+        assert_eq!(g.regime, "dm2018");
+        assert_eq!(g.criteria[1].value, Some(0.0), "the same comune: 0 km");
+        assert!(q.congruity(&idx, idx.row_of("C002").unwrap()).is_none());
+    }
+}
