@@ -6,9 +6,13 @@
 //!
 //! | system | NDCG@15 | P@15 | MRR |
 //! |---|---|---|---|
-//! | rosa | 0.9670 | 0.2200 | 1.0000 |
+//! | rosa | 0.9756 | 0.2267 | 1.0000 |
 //! | bm25 | 0.7435 | 0.1900 | 0.8600 |
 //! | skill_overlap | 0.5178 | 0.1333 | 0.6539 |
+//! | rosa_no_occupation | 0.7445 | 0.1767 | 0.8286 |
+//!
+//! (Rerun 2026-12-01 after the default weights chosen on ESCO profiles, 0.40 / 0.40 /
+//! 0.05 × 4: rosa 0.9670 → 0.9756 and P@15 0.2200 → 0.2267, the best possible here.)
 //!
 //! If a deliberate change to scoring moves these, rerun the command, update the
 //! table and the thresholds, and say why in the commit.
@@ -16,8 +20,8 @@
 use rosa::eval::{run, EvalConfig};
 
 const TOLERANCE: f64 = 0.01;
-const ROSA_NDCG: f64 = 0.9670;
-const ROSA_PRECISION: f64 = 0.2200;
+const ROSA_NDCG: f64 = 0.9756;
+const ROSA_PRECISION: f64 = 0.2267;
 const ROSA_MRR: f64 = 1.0000;
 
 #[test]
