@@ -851,23 +851,7 @@ fn with_esco_labels_the_explanation_quotes_the_cp2011_mapping() {
     ]);
     let policy = tmp.path().join("p.toml");
     std::fs::write(&policy, "as_of = \"2026-11-01\"\n").unwrap();
-    let roster: serde_json::Value = serde_json::from_str(&rosa_ok(&[
-        "roster",
-        "--index",
-        path_str(&idx),
-        "--vacancy",
-        path_str(&v),
-        "--policy",
-        path_str(&policy),
-    ]))
-    .unwrap();
-    let occ = roster["entries"][0]["criteria"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "occupation")
-        .unwrap()
-        .clone();
+    let occ = first_occupation_criterion(&idx, &v, &policy);
     let detail = occ["detail"].as_str().unwrap();
     assert!(occ["value"].as_f64().unwrap() > 0.5, "{occ}");
     assert!(
@@ -957,27 +941,32 @@ fn a_policy_naming_the_esco_labels_maps_the_cp2011_codes_of_xml_input_too() {
         format!("as_of = \"2026-11-01\"\n[taxonomy]\nesco = [{dir:?}]\n"),
     )
     .unwrap();
-    let roster: serde_json::Value = serde_json::from_str(&rosa_ok(&[
-        "roster",
-        "--index",
-        path_str(&idx),
-        "--vacancy",
-        path_str(&sample("vacancy_full.xml")),
-        "--policy",
-        path_str(&policy),
-    ]))
-    .unwrap();
-    let occ = roster["entries"][0]["criteria"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "occupation")
-        .unwrap()
-        .clone();
+    let occ = first_occupation_criterion(&idx, &sample("vacancy_full.xml"), &policy);
     let detail = occ["detail"].as_str().unwrap();
     assert!(
         detail.contains("7233") && detail.contains("from CP2011 6.2.3.1.1 "),
         "{detail}"
     );
     assert!(detail.contains("mapped, confidence"), "{detail}");
+}
+
+/// The occupation criterion of the first entry of the roster of `vacancy` on `idx`.
+fn first_occupation_criterion(idx: &Path, vacancy: &Path, policy: &Path) -> serde_json::Value {
+    let roster: serde_json::Value = serde_json::from_str(&rosa_ok(&[
+        "roster",
+        "--index",
+        path_str(idx),
+        "--vacancy",
+        path_str(vacancy),
+        "--policy",
+        path_str(policy),
+    ]))
+    .unwrap();
+    roster["entries"][0]["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "occupation")
+        .unwrap()
+        .clone()
 }
