@@ -108,24 +108,39 @@ pub fn score(
         distance(q, index, row, detail),
         text(q.bm25(row), max_bm25, detail),
     ];
-    let mut total = 0.0;
-    let mut criteria = Vec::with_capacity(if detail { 6 } else { 0 });
-    for ((name, weight), (value, why)) in q.policy.weights.named().into_iter().zip(values) {
-        let (value, points) = points(weight, value);
-        total += points;
-        if detail {
-            criteria.push(Criterion {
+    let named = q.policy.weights.named();
+    let (shown, total) = combine(&named, values.each_ref().map(|v| v.0));
+    let criteria = if detail {
+        named
+            .into_iter()
+            .zip(shown)
+            .zip(values)
+            .map(|(((name, weight), (value, points)), (_, why))| Criterion {
                 name: name.to_string(),
                 weight,
                 value,
                 points,
                 detail: why,
-            });
-        }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    (total, criteria)
+}
+
+/// Each criterion's value as shown and its points, and the score: the one place
+/// the arithmetic of [`score`] lives, so that [`Bound`] computes it identically.
+/// Rounding the sum to 10 decimals keeps |score - Σ points| below 1e-10 and prints
+/// 0.72628 rather than 0.7262799999999999.
+fn combine(named: &[(&str, f64); 6], values: [f64; 6]) -> ([(f64, f64); 6], f64) {
+    let mut total = 0.0;
+    let mut shown = [(0.0, 0.0); 6];
+    for ((slot, &(_, weight)), value) in shown.iter_mut().zip(named).zip(values) {
+        *slot = points(weight, value);
+        total += slot.1;
     }
-    // Rounding to 10 decimals keeps |score - Σ points| below 1e-10 and prints
-    // 0.72628 rather than 0.7262799999999999.
-    (round10(total), criteria)
+    (shown, round10(total))
 }
 
 /// A criterion's value as shown (4 decimals) and its points (10 decimals).
@@ -207,11 +222,7 @@ impl Bound {
             distance(q, index, row, false).0,
             text(bm25, max_bm25, false).0,
         ];
-        let mut total = 0.0;
-        for ((_, weight), value) in q.policy.weights.named().into_iter().zip(values) {
-            total += points(weight, value).1;
-        }
-        (round10(total), exact)
+        (combine(&q.policy.weights.named(), values).1, exact)
     }
 }
 
