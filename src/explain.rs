@@ -197,7 +197,7 @@ pub fn explain_with(
     } else {
         None
     };
-    Ok(Explanation {
+    let out = Explanation {
         candidate_id: candidate_id.to_string(),
         vacancy_id: vacancy.id.clone(),
         eligible,
@@ -224,5 +224,7 @@ pub fn explain_with(
         policy_fingerprint: q.policy.fingerprint(),
         taxonomy: crate::esco::active().id().clone(),
         index_generation: index.generation(),
-    })
+    };
+    index.check_records()?;
+    Ok(out)
 }

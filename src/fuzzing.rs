@@ -363,7 +363,8 @@ pub fn index_reopen(data: &[u8]) {
         return;
     };
     // The index opened, so it answers; only appending the query's audit
-    // record may fail, on a damaged log (refused, not repaired silently).
+    // record may fail, on a damaged log (refused, not repaired silently), or
+    // reading a record from a damaged segment.
     let policy = fixture_policy();
     for v in vacancies_in_every_mode() {
         answered_or_log_refused(engine.roster(&v, &policy), &dir);
@@ -387,14 +388,19 @@ pub fn index_reopen(data: &[u8]) {
     }
 }
 
-/// A query on an index that opened: an answer, or an error about the audit
-/// log (a damaged log refuses the query's record); anything else panics.
+/// A query on an index that opened: an answer, an error about the audit log
+/// (a damaged log refuses the query's record), or one naming a damaged
+/// segment (a record the query read fails its frame's CRC: segments a
+/// snapshot covers are read only then); anything else panics.
 fn answered_or_log_refused<T>(r: crate::Result<T>, dir: &Path) {
     use crate::Error;
     let log = dir.join(crate::audit::AUDIT_FILE);
     match r {
         Ok(_) => {}
         Err(Error::Index { path, .. } | Error::Io { path, .. }) if path == log => {}
+        Err(Error::Index { path, message }) if path.starts_with(dir.join("segments")) => {
+            assert!(message.contains("damaged"), "{message}");
+        }
         Err(e) => panic!("an index that opened fails a query: {e}"),
     }
 }

@@ -18,7 +18,8 @@
 //! ```text
 //! DIR/CURRENT                  manifest of the committed generation (JSON)
 //! DIR/manifests/m000007.json   every generation's manifest, for replays
-//! DIR/segments/s000007.jsonl   validated candidate records of one upsert commit
+//! DIR/segments/s000007.seg     validated candidate records of one upsert commit
+//!                              (JSON lines in lz4 frames, [`segment`]; `.jsonl` before)
 //! DIR/vacancies/v000007.jsonl  open vacancies indexed with --vacancies
 //! DIR/text/                    tantivy index of cv_text (payload = generation)
 //! DIR/snapshots/g000007.bin    binary checkpoint of a generation (a cache)
@@ -43,9 +44,11 @@ use crate::text::{TextIndex, TextWriter};
 
 pub mod lock;
 mod records;
+mod segment;
 pub(crate) mod snapshot;
 
-use records::Records;
+use records::{Place, Records};
+use segment::Loc;
 
 /// Commits after the newest snapshot beyond which a commit writes a new one.
 pub const SNAPSHOT_EVERY_COMMITS: usize = 256;
@@ -585,7 +588,7 @@ pub struct Index {
 pub struct WrittenSnapshot {
     generation: u64,
     commits: usize,
-    result: std::result::Result<records::Stored, String>,
+    result: std::result::Result<(std::fs::File, Vec<Place>), String>,
     seconds: f64,
 }
 
@@ -875,8 +878,24 @@ impl Index {
         Plan { rows }
     }
 
-    /// Applies upserted records in memory (rows as planned).
-    fn apply_upserts(&mut self, records: Vec<CandidateRecord>) {
+    /// Applies upserted records in memory (rows as planned); `stored_at`
+    /// names the segment that holds them and where each one lies in it.
+    fn apply_upserts(
+        &mut self,
+        records: Vec<CandidateRecord>,
+        stored_at: Option<(String, Vec<Loc>)>,
+    ) {
+        let seg = match (&stored_at, &self.dir) {
+            (Some((file, _)), Some(dir)) => {
+                Some(self.records.add_segment(&dir.join("segments"), file))
+            }
+            _ => None,
+        };
+        let locs = stored_at.map(|(_, l)| l).unwrap_or_default();
+        let place = |i: usize| match (seg, locs.get(i)) {
+            (Some(n), Some(&loc)) => Place::Segment(n, loc),
+            _ => Place::Held,
+        };
         self.labels.fill(records.iter().flat_map(|r| {
             r.skills
                 .iter()
@@ -884,7 +903,7 @@ impl Index {
                 .filter_map(|s| s.label.as_deref())
         }));
         let plan = self.plan(&records);
-        for (r, (row, replaces)) in records.into_iter().zip(plan.rows) {
+        for (k, (r, (row, replaces))) in records.into_iter().zip(plan.rows).enumerate() {
             let feat = derive_one(&r, &self.labels, &mut self.vocab);
             let inputs = crate::graduatoria::Inputs::of(&r);
             let profile = crate::rules::FunctionalProfile::of(&r);
@@ -895,7 +914,7 @@ impl Index {
                     self.filters.remove(row, &old, &self.features[i]);
                 }
                 self.filters.add(row, &r, &feat);
-                self.records.set(i, r);
+                self.records.set(i, r, place(k));
                 self.features[i] = feat;
                 self.ranking[i] = inputs;
                 self.profiles[i] = profile;
@@ -903,7 +922,7 @@ impl Index {
                 self.filters.add(row, &r, &feat);
                 self.by_id.insert(r.id.clone(), row);
                 self.ids.push(r.id.clone());
-                self.records.push(r);
+                self.records.push(r, place(k));
                 self.features.push(feat);
                 self.ranking.push(inputs);
                 self.profiles.push(profile);
@@ -994,7 +1013,7 @@ impl Index {
             None => {
                 let mut index = Index::empty(None, TextIndex::create(None)?);
                 report(Stage::Resolve, 0, n);
-                index.apply_upserts(candidates);
+                index.apply_upserts(candidates, None);
                 index.set_vacancies(vacancies);
                 report(Stage::Resolve, n, n);
                 index.generation = 1;
@@ -1034,10 +1053,10 @@ impl Index {
         report(Stage::Write, 0, 2);
         let mut written: Vec<PathBuf> = Vec::new();
         let landed = (|| {
-            let file = format!("s{generation:06}.jsonl");
+            let file = segment::file_name(generation);
             let seg = dir.join("segments").join(&file);
             written.push(seg.clone());
-            let (bytes, sha256) = write_jsonl_atomic(&seg, &candidates)?;
+            let (bytes, sha256, locs) = write_segment_atomic(&seg, &candidates)?;
             let (vac_file, vac_sha256) = if vacancies.is_empty() {
                 (None, None)
             } else {
@@ -1053,7 +1072,7 @@ impl Index {
                 engine_version: crate::ENGINE_VERSION.to_string(),
                 commits: vec![Commit::Upsert {
                     generation,
-                    file,
+                    file: file.clone(),
                     records: n,
                     bytes,
                     sha256: Some(sha256),
@@ -1069,9 +1088,9 @@ impl Index {
             write_manifest_file(&m, &manifest)?;
             let log = CommitLog::new("build", serde_json::json!({"records_hash": input_hash}));
             let position = log.append(dir, generation, &manifest.commits)?;
-            Ok::<_, Error>((manifest, position))
+            Ok::<_, Error>((manifest, position, (file, locs)))
         })();
-        let (mut manifest, position) = match landed {
+        let (mut manifest, position, stored_at) = match landed {
             Ok(x) => x,
             Err(e) => {
                 for f in written.iter().rev() {
@@ -1094,7 +1113,7 @@ impl Index {
         let mut index = Index::empty(Some(dir), TextIndex::create(None)?);
         index.writer_wait = waiting.clone();
         report(Stage::Resolve, 0, n);
-        index.apply_upserts(candidates);
+        index.apply_upserts(candidates, Some(stored_at));
         index.set_vacancies(vacancies);
         report(Stage::Resolve, n, n);
         index.generation = generation;
@@ -1175,8 +1194,8 @@ impl Index {
                     self.generation
                 )
             }
-            Ok(stored) => {
-                self.records.restore(stored);
+            Ok((file, places)) => {
+                self.records.restore(file, places);
                 self.snapshot_commits = written.commits;
                 format!(
                     "wrote snapshot g{g:06} ({} rows) in {:.1} s",
@@ -1304,7 +1323,13 @@ impl Index {
                 } => {
                     let path = dir.join("segments").join(file);
                     check_segment_size(&path, *bytes)?;
-                    let recs: Vec<CandidateRecord> = read_stored(&path, sha256.as_deref())?;
+                    let (recs, stored_at) = if segment::is_framed(file) {
+                        let bytes = read_checked(&path, sha256.as_deref())?;
+                        let (locs, recs) = segment::parse(&path, &bytes)?.into_iter().unzip();
+                        (recs, Some((file.clone(), locs)))
+                    } else {
+                        (read_stored(&path, sha256.as_deref())?, None)
+                    };
                     if recs.len() as u64 != *records {
                         return Err(index_error(
                             &path,
@@ -1312,7 +1337,7 @@ impl Index {
                         ));
                     }
                     check_stored(&recs, &path)?;
-                    index.apply_upserts(recs);
+                    index.apply_upserts(recs, stored_at);
                 }
                 Commit::Remove { ids, .. } => {
                     index.apply_removes(ids);
@@ -1544,15 +1569,17 @@ impl Index {
                 serde_json::json!({"records_hash": crate::audit::hash_json(&records), "records": records.len()})
             },
         );
+        let mut stored_at = None;
         let generation = self.commit(
             |generation, dir, written| {
-                let file = format!("s{generation:06}.jsonl");
+                let file = segment::file_name(generation);
                 let (bytes, sha256) = if in_memory {
                     (0, None)
                 } else {
                     let path = dir.join("segments").join(&file);
                     written.push(path.clone());
-                    let (bytes, sha) = write_jsonl_atomic(&path, &records)?;
+                    let (bytes, sha, at) = write_segment_atomic(&path, &records)?;
+                    stored_at = Some((file.clone(), at));
                     (bytes, Some(sha))
                 };
                 Ok(Commit::Upsert {
@@ -1575,7 +1602,7 @@ impl Index {
             log,
             cancelled,
         )?;
-        self.apply_upserts(records);
+        self.apply_upserts(records, stored_at);
         if in_memory {
             self.rebuild_text_in_memory()?;
         } else {
@@ -1764,6 +1791,20 @@ impl Index {
         self.records.unreadable()
     }
 
+    /// An error naming the file once a stored record could not be read back
+    /// (its bytes changed behind the engine): an answer built on it would
+    /// hold a bare id where a record belongs, so rosters, explanations and
+    /// offers end with this check and report the damage instead.
+    pub fn check_records(&self) -> Result<()> {
+        match self.records.damage() {
+            None => Ok(()),
+            Some((path, why)) => Err(index_error(
+                path,
+                format!("{why}: the index is damaged, rebuild it"),
+            )),
+        }
+    }
+
     /// The candidate id of a row.
     pub fn id(&self, row: u32) -> &str {
         &self.ids[row as usize]
@@ -1883,6 +1924,45 @@ pub(crate) fn write_atomically<T>(
     Ok(out)
 }
 
+/// Writes candidate records as a segment ([`segment`]) to `path` through a
+/// temporary file, fsync and rename; returns the file's size, its
+/// `sha256:<hex>` and where each record lies in it.
+fn write_segment_atomic(
+    path: &Path,
+    records: &[CandidateRecord],
+) -> Result<(u64, String, Vec<Loc>)> {
+    use sha2::Digest;
+    /// Counts and hashes what passes through.
+    struct Hashing<W> {
+        inner: W,
+        bytes: u64,
+        hash: sha2::Sha256,
+    }
+    impl<W: Write> Write for Hashing<W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.inner.write(buf)?;
+            self.hash.update(&buf[..n]);
+            self.bytes += n as u64;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.inner.flush()
+        }
+    }
+    let tmp = path.with_extension("tmp");
+    write_atomically(path, &tmp, |file| {
+        let mut w = Hashing {
+            inner: std::io::BufWriter::with_capacity(1 << 20, file),
+            bytes: 0,
+            hash: sha2::Sha256::new(),
+        };
+        let locs = segment::write(&mut w, records).map_err(|e| Error::io(&tmp, e))?;
+        w.flush().map_err(|e| Error::io(&tmp, e))?;
+        let sha = format!("sha256:{}", crate::policy::hex(&w.hash.finalize()));
+        Ok((w.bytes, sha, locs))
+    })
+}
+
 /// Writes records to `path` through a temporary file, fsync and rename;
 /// returns the file's size and `sha256:<hex>`.
 fn write_jsonl_atomic<T: Serialize>(path: &Path, records: &[T]) -> Result<(u64, String)> {
@@ -1915,18 +1995,7 @@ fn read_stored<R: serde::de::DeserializeOwned + Send>(
     path: &Path,
     sha256: Option<&str>,
 ) -> Result<Vec<R>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    if let Some(want) = sha256 {
-        let got = crate::audit::sha256(&bytes);
-        if got != want {
-            return Err(index_error(
-                path,
-                format!(
-                    "checksum is {got}, the manifest says {want}: the index is damaged, rebuild it"
-                ),
-            ));
-        }
-    }
+    let bytes = read_checked(path, sha256)?;
     let text = String::from_utf8(bytes)
         .map_err(|_| index_error(path, "not UTF-8: the index is damaged, rebuild it"))?;
     let lines: Vec<&str> = text.lines().collect();
@@ -1942,6 +2011,24 @@ fn read_stored<R: serde::de::DeserializeOwned + Send>(
             })
         })
         .collect()
+}
+
+/// Reads a file the index wrote, checking its `sha256:<hex>` when the
+/// manifest recorded one.
+fn read_checked(path: &Path, sha256: Option<&str>) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if let Some(want) = sha256 {
+        let got = crate::audit::sha256(&bytes);
+        if got != want {
+            return Err(index_error(
+                path,
+                format!(
+                    "checksum is {got}, the manifest says {want}: the index is damaged, rebuild it"
+                ),
+            ));
+        }
+    }
+    Ok(bytes)
 }
 
 fn write_atomic(path: &Path, body: &[u8]) -> Result<()> {

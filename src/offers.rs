@@ -113,6 +113,7 @@ pub fn offers_with(
     for (i, o) in offers.iter_mut().enumerate() {
         o.rank = i as u32 + 1;
     }
+    index.check_records()?;
     Ok(Offers {
         candidate_id: candidate_id.to_string(),
         eligible: offers.len(),

@@ -638,6 +638,8 @@ pub fn roster_with(
             }
         })
         .collect();
+    let narrowing = narrowing(&q, index, &el.rows, cap);
+    index.check_records()?;
     Ok(Roster {
         vacancy_id: vacancy.id.clone(),
         mode: vacancy.mode,
@@ -646,7 +648,7 @@ pub fn roster_with(
         pool: el.pool,
         eligible: el.rows.len() as u64,
         excluded: el.excluded,
-        narrowing: narrowing(&q, index, &el.rows, cap),
+        narrowing,
         entries,
         unknown_applicants: unknown_applicants(vacancy, index),
         policy_fingerprint: q.policy.fingerprint(),

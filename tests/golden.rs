@@ -54,7 +54,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     (
         "fixtures/snapshot/g000001.bin",
-        "sha256:e52d8798ec2ae09fd92623c5b826e6f2fec6282a8aa6823bd782c759999dc95b",
+        "sha256:6489e824226d1d8f5a09eae08e7f3d6e0947eb187384bd03a1755444880f7d2d",
     ),
     (
         "fixtures/rosters/operator",
@@ -78,7 +78,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     (
         "fixtures/audit",
-        "sha256:272c4d2323e4f898ddd149d869fe443fd0eb150d69a17607701d6ae28e5d5205",
+        "sha256:9799fcd7614cec83e16731b1cd6caff4b577b1088db0fbafe4351da273216f89",
     ),
     (
         "gen_default/corpus",
@@ -86,7 +86,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     (
         "gen_default/snapshot/g000001.bin",
-        "sha256:17d1961308e34ef0f7c8053194862f2959fff6f4ecddd29c84f23efb837a1baa",
+        "sha256:a8e64e09e9f6fb76571266fe4c63a1d1246d89ea3f45229b7dc9f4663f2fec57",
     ),
     (
         "gen_default/rosters/operator",
@@ -110,7 +110,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     (
         "gen_default/audit",
-        "sha256:ee4639192d9d807dde052ed62225457f07f1ebbea711b0e7097a1c859158b6f0",
+        "sha256:3945d1a64175df9aeff7454c8e716b0bcaf4b2e40168af22e5df1259f40d6aab",
     ),
     (
         "gen_wide/corpus",
@@ -118,7 +118,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     (
         "gen_wide/snapshot/g000001.bin",
-        "sha256:88560952f5de9c1bf0d587961b664970ce8aa46e849b6bcc10875a339c197480",
+        "sha256:3ae0e253dbdea3ae536c06749dd7e2946c6f7a2af79ae30a322b14ed66a7f44f",
     ),
     (
         "gen_wide/rosters/operator",
@@ -142,7 +142,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     (
         "gen_wide/audit",
-        "sha256:de29483c9b537baf35ff7b7989644e13e16f3cbd0b946410296df9172bf7ac00",
+        "sha256:4d0235759ff8820f4aaebcf0154fd0401b56794a47a551d1107dda71b44d002f",
     ),
 ];
 

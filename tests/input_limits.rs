@@ -317,8 +317,9 @@ fn truncated_or_corrupted_index_files_give_errors_not_panics() {
             // CURRENT and to the record files is always an error.
             let top = rel.components().next().unwrap().as_os_str();
             // A byte flipped inside a segment the snapshot covers is not read
-            // on open (its size still matches); it is caught by the next replay.
-            // Either way the answer must be the undamaged one.
+            // on open (its size still matches); it is caught by the next replay,
+            // or by the frame's CRC when a query reads a record of that frame
+            // (an error). Either way no answer differs from the undamaged one.
             let inside_segment = top == "segments" && j == 2;
             if inside_segment && result.is_ok() {
                 assert_eq!(open_and_query(&dir).unwrap(), undamaged);
@@ -338,25 +339,38 @@ fn truncated_or_corrupted_index_files_give_errors_not_panics() {
 #[test]
 fn a_stored_record_altered_into_an_invalid_one_is_reported_as_damage() {
     // With checksums the change is caught as a checksum mismatch (see above);
-    // without them (older indexes) by validating the records on open.
+    // without them (indexes written before they were recorded, whose segments
+    // are `.jsonl`) by validating the records on open.
     let tmp = tempfile::tempdir().unwrap();
     let idx = tmp.path().join("idx");
     let cands = read_jsonl::<CandidateRecord>(&fixture("candidates.jsonl")).unwrap();
-    Engine::build(&idx, cands, Vec::new()).unwrap();
-    // An index written before checksums were recorded (none in CURRENT) still
-    // opens: only validation stands between a damaged record and the engine.
+    Engine::build(&idx, cands.clone(), Vec::new()).unwrap();
+    // Such an index: a `.jsonl` segment, no checksums in CURRENT, no snapshot.
+    let mut text = String::new();
+    for c in &cands {
+        text.push_str(&serde_json::to_string(c).unwrap());
+        text.push('\n');
+    }
+    for f in files_under(&idx.join("segments")) {
+        std::fs::remove_file(f).unwrap();
+    }
+    let seg = idx.join("segments").join("s000001.jsonl");
+    std::fs::write(&seg, &text).unwrap();
+    std::fs::remove_dir_all(idx.join("snapshots")).unwrap();
     let mut m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(idx.join("CURRENT")).unwrap()).unwrap();
     m.as_object_mut().unwrap().remove("checksum");
-    m["commits"][0].as_object_mut().unwrap().remove("sha256");
+    let commit = m["commits"][0].as_object_mut().unwrap();
+    commit.remove("sha256");
+    commit.insert("file".into(), "s000001.jsonl".into());
+    commit.insert("bytes".into(), text.len().into());
     std::fs::write(idx.join("CURRENT"), m.to_string()).unwrap();
     Engine::open(&idx).expect("an index without checksums opens");
-    let seg = files_under(&idx.join("segments")).remove(0);
-    let text = std::fs::read_to_string(&seg).unwrap();
     // Same length, still JSON, but a comune that does not exist.
     let bad = text.replacen("\"domicile\":\"015146\"", "\"domicile\":\"915146\"", 1);
     assert_ne!(bad, text);
     std::fs::write(&seg, bad).unwrap();
+    std::fs::remove_dir_all(idx.join("snapshots")).ok();
     let e = Engine::open(&idx)
         .err()
         .expect("a damaged segment is an error");
