@@ -66,8 +66,20 @@ pub struct Filters {
     /// Comune -> `(max_km, row)` of the people living there, sorted by
     /// `max_km` descending then row (after [`Filters::finish`]).
     by_comune: Vec<Vec<(u16, u32)>>,
+    /// ISCO unit group (four digits, packed by [`crate::taxonomy::isco_pack`]) ->
+    /// people with an experience of at least 12 months in it (for narrowing).
+    experienced: BTreeMap<u32, RoaringBitmap>,
     /// Comuni whose list needs sorting.
     dirty: Vec<u16>,
+}
+
+/// Months of experience in the vacancy's unit group that the narrowing
+/// suggestion "experience required" asks for.
+pub const EXPERIENCED_MONTHS: u32 = 12;
+
+/// Whether a packed ISCO code is a whole unit group (four digits, no pad).
+fn is_unit_group(code: u32) -> bool {
+    code.to_le_bytes().iter().all(u8::is_ascii_digit)
 }
 
 impl Filters {
@@ -178,6 +190,11 @@ impl Filters {
         for s in feat.skills.iter() {
             put(self.skill.entry(s.key).or_default());
         }
+        for o in feat.occupations.iter() {
+            if !o.desired && o.months >= EXPERIENCED_MONTHS && is_unit_group(o.code) {
+                put(self.experienced.entry(o.code).or_default());
+            }
+        }
         match r.targeted.as_ref().map(|t| t.list) {
             Some(TargetedList::Art1) => put(&mut self.art1),
             Some(TargetedList::Art18) => put(&mut self.art18),
@@ -202,6 +219,7 @@ impl Filters {
             art1: _,
             art18: _,
             by_comune,
+            experienced,
             dirty: _,
         } = self;
         for bm in plain_bitmaps!(&self) {
@@ -231,6 +249,11 @@ impl Filters {
                 e.u32(*row);
             }
         }
+        e.len(experienced.len());
+        for (k, bm) in experienced {
+            e.u32(*k);
+            e.bitmap(bm);
+        }
     }
 
     /// Whether every row the bitmaps and reach lists name is below `rows`
@@ -242,6 +265,7 @@ impl Filters {
             .chain(self.licence.values())
             .chain(self.language.values())
             .chain(self.skill.values())
+            .chain(self.experienced.values())
             .all(below)
             && self
                 .by_comune
@@ -278,7 +302,21 @@ impl Filters {
                 (0..n).map(|_| Ok((d.u16()?, d.u32()?))).collect()
             })
             .collect::<Result<_, String>>()?;
+        for _ in 0..d.len(5)? {
+            let k = d.u32()?;
+            if !is_unit_group(k) {
+                return Err("an experience bitmap for no unit group".into());
+            }
+            f.experienced.insert(k, d.bitmap()?);
+        }
         Ok(f)
+    }
+
+    /// People with at least 12 months of experience in a unit group (`code`
+    /// packed by [`crate::taxonomy::isco_pack`]; for a code that is not
+    /// four digits: `None`, as for a unit group nobody has).
+    pub fn experienced(&self, code: u32) -> Option<&RoaringBitmap> {
+        self.experienced.get(&code)
     }
 
     /// Every row.

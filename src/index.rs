@@ -181,6 +181,11 @@ pub struct Features {
 }
 
 impl Features {
+    /// The comune and the EQF level (0 for none), packed.
+    pub fn comune_eqf(&self) -> (ComuneId, u8) {
+        (self.comune, self.education_eqf.unwrap_or(0))
+    }
+
     /// The best level held in a language (ISO 639-1 code), if any.
     pub fn language(&self, code: &str) -> Option<crate::model::Cefr> {
         let code = code.as_bytes();
@@ -555,6 +560,9 @@ pub struct Index {
     /// Candidate id of each row.
     ids: Vec<String>,
     features: Vec<Features>,
+    /// Comune and EQF level (0: none) of each row, from its features, packed
+    /// for passes over hundreds of thousands of rows (narrowing).
+    comune_eqf: Vec<(ComuneId, u8)>,
     /// What graduatorie read of each row (never the fit score).
     ranking: Vec<crate::graduatoria::Inputs>,
     /// What the functional-compatibility rule reads of each row.
@@ -812,6 +820,7 @@ impl Index {
             records: Records::default(),
             ids: Vec::new(),
             features: Vec::new(),
+            comune_eqf: Vec::new(),
             ranking: Vec::new(),
             profiles: Vec::new(),
             live: RoaringBitmap::new(),
@@ -915,6 +924,7 @@ impl Index {
                 }
                 self.filters.add(row, &r, &feat);
                 self.records.set(i, r, place(k));
+                self.comune_eqf[i] = feat.comune_eqf();
                 self.features[i] = feat;
                 self.ranking[i] = inputs;
                 self.profiles[i] = profile;
@@ -923,6 +933,7 @@ impl Index {
                 self.by_id.insert(r.id.clone(), row);
                 self.ids.push(r.id.clone());
                 self.records.push(r, place(k));
+                self.comune_eqf.push(feat.comune_eqf());
                 self.features.push(feat);
                 self.ranking.push(inputs);
                 self.profiles.push(profile);
@@ -1813,6 +1824,11 @@ impl Index {
     /// The features of a row.
     pub fn features(&self, row: u32) -> &Features {
         &self.features[row as usize]
+    }
+
+    /// [`Features::comune_eqf`] of every row, by row.
+    pub fn comune_eqf(&self) -> &[(ComuneId, u8)] {
+        &self.comune_eqf
     }
 
     /// What the graduatoria modes read of a row.

@@ -25,7 +25,6 @@ use crate::policy::Policy;
 use crate::query::Query;
 use crate::rules::{self, Rule, RuleResult};
 use crate::score::{self, Criterion};
-use crate::taxonomy::isco_shared_packed;
 
 /// Exclusion counts by rule, serialised as a JSON object in rule order.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -501,46 +500,47 @@ pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Na
     if eligible.len() as u64 <= cap as u64 {
         return Vec::new();
     }
-    // One pass over the eligible for what only the rows can say: education at
-    // the minimum, 12 months in the vacancy's unit group, distance.
+    // Education and distance from one pass over the rows' packed comune and
+    // EQF level (histograms, merged across chunks); experience in the unit
+    // group from its bitmap.
     let min_eqf = match (q.vacancy.education_eqf_min, q.vacancy.education_required) {
         (Some(min), false) => Some(min),
         _ => None,
     };
     let unit_group = q.vacancy.isco.len() == 4;
-    let (educated, experienced, mut km) = eligible
+    let packed = index.comune_eqf();
+    let comuni = crate::geo::Comuni::embedded().len();
+    let (by_eqf, by_comune) = eligible
         .par_chunks(CHUNK)
         .map(|chunk| {
-            let (mut educated, mut experienced) = (0u64, 0u64);
-            let mut km = Vec::with_capacity(chunk.len());
+            let mut by_eqf = [0u64; 256];
+            let mut by_comune = vec![0u32; comuni];
             for &r in chunk {
-                let feats = index.features(r);
-                if min_eqf.is_some_and(|min| feats.education_eqf.is_some_and(|e| e >= min)) {
-                    educated += 1;
-                }
-                // Four shared digits with a four-digit target: the same unit group.
-                if unit_group
-                    && feats.occupations.iter().any(|o| {
-                        !o.desired
-                            && o.months >= 12
-                            && isco_shared_packed(q.isco_target, o.code) == 4
-                    })
-                {
-                    experienced += 1;
-                }
-                km.push(q.km(feats.comune));
+                let (c, e) = packed[r as usize];
+                by_eqf[e as usize] += 1;
+                by_comune[c as usize] += 1;
             }
-            (educated, experienced, km)
+            (by_eqf, by_comune)
         })
         .reduce(
-            || (0, 0, Vec::new()),
-            |mut a, b| {
-                a.2.extend(b.2);
-                (a.0 + b.0, a.1 + b.1, a.2)
+            || ([0u64; 256], vec![0u32; comuni]),
+            |(mut e1, mut c1), (e2, c2)| {
+                e1.iter_mut().zip(e2).for_each(|(a, b)| *a += b);
+                c1.iter_mut().zip(c2).for_each(|(a, b)| *a += b);
+                (e1, c1)
             },
         );
+    let educated: u64 = min_eqf.map_or(0, |min| by_eqf[min.max(1) as usize..].iter().sum());
     let el: RoaringBitmap = RoaringBitmap::from_sorted_iter(eligible.iter().copied())
         .unwrap_or_else(|_| eligible.iter().copied().collect());
+    let experienced = if unit_group {
+        index
+            .filters()
+            .experienced(q.isco_target)
+            .map_or(0, |bm| el.intersection_len(bm))
+    } else {
+        0
+    };
     let f = index.filters();
     let v = q.vacancy;
     let mut out: Vec<Narrowing> = Vec::new();
@@ -581,11 +581,29 @@ pub fn narrowing(q: &Query, index: &Index, eligible: &[u32], cap: u32) -> Vec<Na
             eligible: experienced,
         });
     }
-    // The tightest whole-km radius that still keeps `cap` people: the cap-th
-    // nearest (a selection, not a sort: the pool may be 300,000).
-    let (_, &mut nth, _) = km.select_nth_unstable_by(cap as usize - 1, f64::total_cmp);
+    // The tightest whole-km radius that still keeps `cap` people: the
+    // distance of the cap-th nearest, from the people per comune.
+    let mut near: Vec<(f64, u32)> = by_comune
+        .iter()
+        .enumerate()
+        .filter(|&(_, &n)| n > 0)
+        .map(|(c, &n)| (q.km(c as crate::geo::ComuneId), n))
+        .collect();
+    near.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut seen = 0u64;
+    let nth = near
+        .iter()
+        .find(|&&(_, n)| {
+            seen += n as u64;
+            seen >= cap as u64
+        })
+        .map_or(0.0, |&(d, _)| d);
     let radius = nth.ceil().max(1.0);
-    let n = km.iter().filter(|&&d| d <= radius).count() as u64;
+    let n: u64 = near
+        .iter()
+        .filter(|&&(d, _)| d <= radius)
+        .map(|&(_, n)| n as u64)
+        .sum();
     out.push(Narrowing {
         parameter: format!("distance:workplace within {radius:.0} km"),
         eligible: n,

@@ -54,7 +54,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     (
         "fixtures/snapshot/g000001.bin",
-        "sha256:6489e824226d1d8f5a09eae08e7f3d6e0947eb187384bd03a1755444880f7d2d",
+        "sha256:1a124a73c21b42cf0877458c93dc502c64263e657f79beb94b9793c273b43f54",
     ),
     (
         "fixtures/rosters/operator",
@@ -86,7 +86,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     (
         "gen_default/snapshot/g000001.bin",
-        "sha256:a8e64e09e9f6fb76571266fe4c63a1d1246d89ea3f45229b7dc9f4663f2fec57",
+        "sha256:1898456927442e6851704aa03707f0191332d96162430a55ce5e56cb2cb94d4c",
     ),
     (
         "gen_default/rosters/operator",
@@ -118,7 +118,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     (
         "gen_wide/snapshot/g000001.bin",
-        "sha256:3ae0e253dbdea3ae536c06749dd7e2946c6f7a2af79ae30a322b14ed66a7f44f",
+        "sha256:9491e57f61d31ed03343e7adb612079de221f170cce3c2e791c406311ffc1e89",
     ),
     (
         "gen_wide/rosters/operator",

@@ -37,6 +37,55 @@ struct Tally {
     pruned_pools: usize,
     rows: usize,
     scored: usize,
+    /// Narrowing suggestions checked against the per-row counts.
+    narrowed: usize,
+}
+
+/// The narrowing suggestions read from histograms and bitmaps give the counts
+/// of a pass over every eligible row: education at the minimum, 12 months in
+/// the vacancy's unit group, and the tightest radius keeping `cap` people.
+/// Returns how many suggestions of those kinds were checked.
+fn check_narrowing(q: &Query, index: &Index, v: &VacancyRecord, rows: &[u32]) -> usize {
+    let cap = v.cap();
+    let got = roster::narrowing(q, index, rows, cap);
+    let mut checked = 0;
+    for n in &got {
+        let want = if n.parameter.starts_with("education:") {
+            let min = v.education_eqf_min.unwrap();
+            rows.iter()
+                .filter(|&&r| index.features(r).education_eqf.is_some_and(|e| e >= min))
+                .count() as u64
+        } else if n.parameter.starts_with("experience:") {
+            rows.iter()
+                .filter(|&&r| {
+                    index.features(r).occupations.iter().any(|o| {
+                        !o.desired
+                            && o.months >= 12
+                            && rosa::taxonomy::isco_shared_packed(q.isco_target, o.code) == 4
+                    })
+                })
+                .count() as u64
+        } else if n.parameter.starts_with("distance:") {
+            let mut km: Vec<f64> = rows
+                .iter()
+                .map(|&r| q.km(index.features(r).comune))
+                .collect();
+            km.sort_by(f64::total_cmp);
+            let radius = km[cap as usize - 1].ceil().max(1.0);
+            assert_eq!(
+                n.parameter,
+                format!("distance:workplace within {radius:.0} km"),
+                "vacancy {}",
+                v.id
+            );
+            km.iter().filter(|&&d| d <= radius).count() as u64
+        } else {
+            continue;
+        };
+        assert_eq!(n.eligible, want, "vacancy {}: {}", v.id, n.parameter);
+        checked += 1;
+    }
+    checked
 }
 
 fn check_profile(profile: Profile, candidates: usize, vacancies: usize, seed: u64) -> Tally {
@@ -54,6 +103,7 @@ fn check_profile(profile: Profile, candidates: usize, vacancies: usize, seed: u6
         pruned_pools: 0,
         rows: 0,
         scored: 0,
+        narrowed: 0,
     };
     for v in data.vacancies.iter().flat_map(variants) {
         let mut q = Query::new(&index, &v, &policy).expect("valid vacancy");
@@ -83,6 +133,7 @@ fn check_profile(profile: Profile, candidates: usize, vacancies: usize, seed: u6
             "vacancy {}: BM25 of the eligible",
             v.id
         );
+        t.narrowed += check_narrowing(&q, &index, &v, &el.rows);
         q.load_text(&index, &el.rows).expect("text");
         let max = roster::max_bm25(&q, &el.rows);
         for (k, seed) in [(15, 60), (15, 15), (3, 12), (1, 1)] {
@@ -120,6 +171,11 @@ fn pruned_top_k_is_the_exhaustive_top_k_on_both_profiles() {
         [(Profile::Wide, 3000, 400), (Profile::Default, 6000, 400)]
     {
         let t = check_profile(profile, candidates, vacancies, 17);
+        assert!(
+            t.narrowed >= 200,
+            "{profile:?}: {} narrowing counts checked",
+            t.narrowed
+        );
         // Thousands of comparisons, most of them on pools the pruning works on.
         assert!(
             t.compared >= 3000,

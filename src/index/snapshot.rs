@@ -55,7 +55,7 @@ use crate::rules::FunctionalProfile;
 const MAGIC: &[u8; 8] = b"ROSASNP1";
 /// Version of the snapshot layout; another one is ignored (the segments are
 /// replayed).
-const SNAPSHOT_FORMAT: u32 = 5;
+const SNAPSHOT_FORMAT: u32 = 6;
 /// Rows per chunk: the unit of parallel decoding.
 pub(crate) const CHUNK_ROWS: usize = 16_384;
 
@@ -1185,6 +1185,7 @@ pub(crate) fn install(index: &mut Index, s: Loaded) {
         .unwrap_or(Path::new(""))
         .join("segments");
     index.records = Records::stored(s.file, segments, s.segments, s.places);
+    index.comune_eqf = s.features.iter().map(Features::comune_eqf).collect();
     index.features = s.features;
     index.ranking = s.ranking;
     index.profiles = s.profiles;
