@@ -93,7 +93,6 @@ const KNOWN: &[(&str, &str)] = &[
     ("roster", "query"),
     ("roster", "rules"),
     ("roster", "score"),
-    ("roster", "taxonomy"),
     ("rules", "gen"),
     ("rules", "index"),
     ("rules", "model"),
