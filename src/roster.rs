@@ -387,32 +387,52 @@ pub fn top_k_pruned(
     }
     let bound = score::Bound::new(q, index);
     let bm25 = q.bm25_column(rows);
-    let mut bounds: Vec<(f64, u32, bool)> = rows
+    // Every row's loose bound (no rounding), by position in `rows`.
+    let mut loose: Vec<(f64, u32)> = rows
         .par_chunks(CHUNK)
         .zip(bm25.par_chunks(CHUNK))
-        .flat_map_iter(|(rows, bm25)| {
+        .enumerate()
+        .flat_map_iter(|(c, (rows, bm25))| {
             rows.iter()
                 .zip(bm25)
-                .map(|(&r, &b)| {
-                    let (value, exact) = bound.of(q, index, r, b, max_bm25);
-                    (value, r, exact)
+                .enumerate()
+                .map(|(i, (&r, &b))| {
+                    (
+                        bound.loose(q, index, r, b, max_bm25),
+                        (c * CHUNK + i) as u32,
+                    )
                 })
                 .collect::<Vec<_>>()
         })
         .collect();
+    // The exact bound of the rows at these positions.
+    let bounded = |at: &[(f64, u32)]| -> Vec<(f64, u32, bool)> {
+        at.iter()
+            .map(|&(_, i)| {
+                let (r, b) = (rows[i as usize], bm25[i as usize]);
+                let (value, exact) = bound.of(q, index, r, b, max_bm25);
+                (value, r, exact)
+            })
+            .collect()
+    };
     // The highest bounds first (which of equal bounds does not matter: the
     // threshold only decides what is scored, the order decides the result).
     let seed = seed.max(k);
-    bounds.select_nth_unstable_by(seed - 1, |a, b| b.0.total_cmp(&a.0));
-    let (first, rest) = bounds.split_at(seed);
+    loose.select_nth_unstable_by(seed - 1, |a, b| b.0.total_cmp(&a.0));
+    let (first, rest) = loose.split_at(seed);
     let mut scored = 0;
-    let mut best = top_of(q, index, first, max_bm25, k, &mut scored);
-    // `seed` ≥ k rows scored: the k-th score is a floor of the final k-th score.
+    let mut best = top_of(q, index, &bounded(first), max_bm25, k, &mut scored);
+    // `seed` ≥ k rows scored: the k-th score is a floor of the final k-th
+    // score. A row can reach it only if its bound does, hence its loose bound.
     let threshold = best[k - 1].0;
-    let contenders: Vec<(f64, u32, bool)> = rest
+    let near: Vec<(f64, u32)> = rest
         .iter()
-        .filter(|&&(bound, _, _)| bound >= threshold)
+        .filter(|&&(loose, _)| loose >= threshold)
         .copied()
+        .collect();
+    let contenders: Vec<(f64, u32, bool)> = bounded(&near)
+        .into_iter()
+        .filter(|&(bound, _, _)| bound >= threshold)
         .collect();
     best.extend(top_of(q, index, &contenders, max_bm25, k, &mut scored));
     best.sort_by(|a, b| entry_order(q, index, *a, *b));

@@ -39,6 +39,8 @@ struct Tally {
     scored: usize,
     /// Narrowing suggestions checked against the per-row counts.
     narrowed: usize,
+    /// The largest excess of a loose bound over the bound.
+    loose_gap: f64,
 }
 
 /// The narrowing suggestions read from histograms and bitmaps give the counts
@@ -104,6 +106,7 @@ fn check_profile(profile: Profile, candidates: usize, vacancies: usize, seed: u6
         rows: 0,
         scored: 0,
         narrowed: 0,
+        loose_gap: 0.0,
     };
     for v in data.vacancies.iter().flat_map(variants) {
         let mut q = Query::new(&index, &v, &policy).expect("valid vacancy");
@@ -136,6 +139,18 @@ fn check_profile(profile: Profile, candidates: usize, vacancies: usize, seed: u6
         t.narrowed += check_narrowing(&q, &index, &v, &el.rows);
         q.load_text(&index, &el.rows).expect("text");
         let max = roster::max_bm25(&q, &el.rows);
+        // The loose bound (no rounding) is never below the bound, to the bit.
+        let bound = rosa::score::Bound::new(&q, &index);
+        for (&r, &b) in el.rows.iter().zip(&q.bm25_column(&el.rows)) {
+            let (exact, _) = bound.of(&q, &index, r, b, max);
+            let loose = bound.loose(&q, &index, r, b, max);
+            assert!(
+                loose >= exact,
+                "vacancy {} row {r}: loose {loose} < {exact}",
+                v.id
+            );
+            t.loose_gap = t.loose_gap.max(loose - exact);
+        }
         for (k, seed) in [(15, 60), (15, 15), (3, 12), (1, 1)] {
             let want = top_k_exhaustive(&q, &index, &el.rows, max, k);
             let got = top_k_pruned(&q, &index, &el.rows, max, k, seed);
