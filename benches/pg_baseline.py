@@ -4,7 +4,8 @@
 Stdlib only; talks to PostgreSQL through psql. Steps: flatten candidates.jsonl
 into a COPY file, load it, write the policy and the preselection vacancies both
 sides use, run every vacancy in SQL (one warm-up pass, one timed pass) and in
-rosa (one batch process, timed), compare, print the figures.
+rosa (per roster with `rosa bench --index`, and one batch process, timed), compare,
+print the figures and both sides' size on disk.
 """
 
 import argparse
@@ -78,11 +79,16 @@ def copy_text(v):
     return str(v).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
-def flatten(cands_path, out_path, by_code, comuni):
+def flatten(cands_path, out_path, docs_path, by_code, comuni):
+    """The query columns of every candidate to out_path, and (id, whole record) to
+    docs_path (loaded after the timings, to compare on-disk sizes on the same data)."""
     n = 0
-    with open(cands_path, encoding="utf-8") as src, open(out_path, "w", encoding="utf-8") as dst:
+    with open(cands_path, encoding="utf-8") as src, open(out_path, "w", encoding="utf-8") as dst, open(
+        docs_path, "w", encoding="utf-8"
+    ) as docs:
         for line in src:
             r = json.loads(line)
+            docs.write(copy_text(r["id"]) + "\t" + copy_text(line.rstrip("\n")) + "\n")
             cid = comune_of(r["domicile"], by_code)
             av = r["availability"]
             langs = {}
@@ -362,6 +368,39 @@ def timed(cmd, stdout_path):
     return dt
 
 
+def dir_bytes(path):
+    """Apparent size in bytes of the files under path (as `du -sb`)."""
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            try:
+                total += os.lstat(os.path.join(root, f)).st_size
+            except FileNotFoundError:
+                pass
+    return total
+
+
+def mib(b):
+    return b / 1048576.0
+
+
+BENCH_RE = re.compile(r"roster latency\s+p50\s+([0-9.]+) ms\s+p95\s+([0-9.]+) ms\s+p99\s+([0-9.]+) ms\s+max\s+([0-9.]+) ms")
+
+
+def rosa_bench(a, vpath, policy):
+    """Per-roster latency in one process: `rosa bench --index DIR --vacancies FILE
+    --policy P` (index opened once, one warm-up roster, each roster timed alone,
+    nothing written). Returns (p50, p95, p99, max) in ms and the report's lines."""
+    cmd = [a.rosa, "bench", "--index", a.index, "--vacancies", vpath, "--policy", policy]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"pg_baseline: {' '.join(cmd)} failed:\n{r.stderr[-4000:]}")
+    m = BENCH_RE.search(r.stdout)
+    if not m:
+        sys.exit(f"pg_baseline: no 'roster latency' line in rosa bench's output:\n{r.stdout}")
+    return tuple(float(x) for x in m.groups()), r.stdout.rstrip().splitlines()
+
+
 def pct(xs, q):
     xs = sorted(xs)
     k = max(0, min(len(xs) - 1, int(round(q * (len(xs) - 1)))))
@@ -392,6 +431,7 @@ def main():
     ap = argparse.ArgumentParser()
     for k in ("rosa", "index", "data", "work", "comuni", "psql", "host", "user"):
         ap.add_argument(f"--{k}", required=True)
+    ap.add_argument("--profile", default="default")
     ap.add_argument("--port", type=int, required=True)
     a = ap.parse_args()
     psql = Psql(a)
@@ -413,6 +453,11 @@ def main():
     with open(vpath, "w", encoding="utf-8") as f:
         for v in vacs:
             f.write(json.dumps(v, ensure_ascii=False) + "\n")
+    # rosa's index on disk, before any roster appends to its audit log.
+    idx_bytes = {k: dir_bytes(os.path.join(a.index, k)) for k in ("segments", "snapshots", "text")}
+    idx_total = dir_bytes(a.index)
+    du = subprocess.run(["du", "-sk", a.index], capture_output=True, text=True).stdout.split()
+    idx_du_kib = int(du[0]) if du else None
     comuni, by_code = load_comuni(a.comuni)
     wids = [comune_of(v["workplace"], by_code) for v in vacs]
 
@@ -423,7 +468,8 @@ def main():
         for i, istat, bf, lat, lon in comuni:
             f.write(f"{i}\t{istat}\t{bf}\t{lat}\t{lon}\n")
     tsv = os.path.join(a.work, "candidates.tsv")
-    n = flatten(os.path.join(a.data, "candidates.jsonl"), tsv, by_code, comuni)
+    docs_tsv = os.path.join(a.work, "candidate_docs.tsv")
+    n = flatten(os.path.join(a.data, "candidates.jsonl"), tsv, docs_tsv, by_code, comuni)
     t_flat = time.perf_counter() - t0
     t0 = time.perf_counter()
     psql.run(SCHEMA + f"\\copy comuni FROM '{ctsv}'\n\\copy candidates FROM '{tsv}'\n", os.path.join(a.work, "load.sql"))
@@ -449,6 +495,29 @@ def main():
         f.write(json.dumps(vacs[0], ensure_ascii=False) + "\n")
     t_one = statistics.median(timed(rcmd + [one], os.path.join(a.work, "one_out.jsonl")) for _ in range(3))
     rosters = {r["vacancy_id"]: r for r in map(json.loads, open(rout, encoding="utf-8"))}
+    log("running rosa bench --index --vacancies --policy (per-roster latency)")
+    (r50, r95, r99, rmax), bench_lines = rosa_bench(a, vpath, policy)
+
+    # On-disk sizes. The query tables hold only the columns the SQL reads; rosa's
+    # index holds whole records (and a text index), so the whole records are
+    # loaded too, as jsonb with a primary key, after the timings.
+    t0 = time.perf_counter()
+    psql.run(
+        "DROP TABLE IF EXISTS candidate_docs;\n"
+        'CREATE TABLE candidate_docs (id text COLLATE "C" PRIMARY KEY, doc jsonb NOT NULL);\n'
+        f"\\copy candidate_docs FROM '{docs_tsv}'\nVACUUM ANALYZE candidate_docs;\nCHECKPOINT;\n",
+        os.path.join(a.work, "docs.sql"),
+    )
+    t_docs = time.perf_counter() - t0
+    sizes = psql.run(
+        "\\pset tuples_only on\n\\pset format unaligned\n\\pset fieldsep '|'\n"
+        "SELECT pg_database_size(current_database()), pg_total_relation_size('candidates'),"
+        " pg_relation_size('candidates'), pg_indexes_size('candidates'),"
+        " pg_total_relation_size('candidate_docs'), pg_indexes_size('candidate_docs');",
+        os.path.join(a.work, "sizes.sql"),
+    ).strip()
+    pg_db, pg_cand, pg_heap, pg_idx, pg_docs, pg_docs_idx = (int(x) for x in sizes.split("|"))
+    log(f"whole records as jsonb loaded in {t_docs:.1f}s")
 
     # Compare.
     agree, ties, bad = 0, 0, []
@@ -472,7 +541,7 @@ def main():
     rosa_mean = t_batch * 1000 / m
     rosa_marg = (t_batch - t_one) * 1000 / max(1, m - 1)
     print()
-    print(f"rosa vs PostgreSQL {version} on the same data (as_of {AS_OF}, seed 42)")
+    print(f"rosa vs PostgreSQL {version} on the same data (profile {a.profile}, as_of {AS_OF}, seed 42)")
     print(f"  candidates N            {n}")
     print(f"  vacancies  M            {m} preselection of {len(all_vacs)} generated"
           f" ({required_skills} required skills made optional on both sides)")
@@ -480,6 +549,8 @@ def main():
     print(f"  policy                  weights skills 0, text 0, occupation 0.4, education 0.2,"
           f" languages 0.2, distance 0.2; only_congruous false")
     print(f"  PostgreSQL load         flatten {t_flat:.1f} s + COPY {t_copy:.1f} s + indexes/ANALYZE {t_idx:.1f} s")
+    print(f"  rosa per roster         p50 {r50:.2f} ms, p95 {r95:.2f} ms, p99 {r99:.2f} ms, max {rmax:.2f} ms"
+          f" (rosa bench --index: one process, each roster alone, no audit)")
     print(f"  rosa batch              {t_batch:.2f} s for {m} rosters = mean {rosa_mean:.1f} ms/roster"
           f" (includes process start and index open)")
     print(f"  rosa marginal           {rosa_marg:.1f} ms/roster (batch minus a 1-vacancy batch of {t_one:.2f} s,"
@@ -488,6 +559,9 @@ def main():
           f" mean {statistics.mean(top):.1f} ms (ORDER BY score DESC, did_date, id LIMIT cap)")
     print(f"  PostgreSQL top-k+count  p50 {statistics.median(both):.1f} ms, p95 {pct(both, 0.95):.1f} ms,"
           f" mean {statistics.mean(both):.1f} ms")
+    print(f"  ratio per roster        PostgreSQL top-k+count / rosa bench: p50 {statistics.median(both) / r50:.1f}x,"
+          f" p95 {pct(both, 0.95) / r95:.1f}x; top-k alone: p50 {statistics.median(top) / r50:.1f}x,"
+          f" p95 {pct(top, 0.95) / r95:.1f}x")
     print(f"  ratio                   PostgreSQL top-k+count mean / rosa marginal mean = "
           f"{statistics.mean(both) / rosa_marg:.1f}x;"
           f" / rosa batch mean = {statistics.mean(both) / rosa_mean:.1f}x"
@@ -495,12 +569,23 @@ def main():
     print(f"  agreement               {agree}/{m} vacancies agree fully (eligible count and ordered"
           f" top ids, scores within {TIE_EPS:g}); {ties} more differ only by near-ties;"
           f" scores bit-identical in {exact}/{m}")
-    for vid, why in bad[:8]:
+    for vid, why in bad:
         print(f"    {vid}: {why}")
-    if len(bad) > 8:
-        print(f"    ... {len(bad) - 8} more")
+    print(f"  rosa index on disk      {mib(idx_total):.1f} MiB (du -sk {idx_du_kib} KiB; segments"
+          f" {mib(idx_bytes['segments']):.1f}, snapshots {mib(idx_bytes['snapshots']):.1f},"
+          f" text {mib(idx_bytes['text']):.1f} MiB; before any audit record)")
+    print(f"  PostgreSQL on disk      query table candidates {mib(pg_cand):.1f} MiB (heap {mib(pg_heap):.1f},"
+          f" indexes {mib(pg_idx):.1f}; only the columns the SQL reads);"
+          f" whole records candidate_docs {mib(pg_docs):.1f} MiB (jsonb with TOAST, primary key {mib(pg_docs_idx):.1f});"
+          f" pg_database_size {mib(pg_db):.1f} MiB (both tables, comuni, catalogs)")
+    print(f"  size ratio              rosa index / PostgreSQL query table = {idx_total / pg_cand:.2f};"
+          f" / whole-record table = {idx_total / pg_docs:.2f};"
+          f" / query table + whole-record table = {idx_total / (pg_cand + pg_docs):.2f}")
+    print("  rosa bench --index output:")
+    for line in bench_lines:
+        print(f"    {line}")
     print("  note: timings are wall-clock on a shared machine; PostgreSQL is timed per statement by psql"
-          " (loopback TCP), rosa per batch process.")
+          " (loopback TCP), rosa per roster in one process (rosa bench) and per batch process.")
     sys.exit(0 if agree + ties >= AGREEMENT_NEEDED * m else 1)
 
 

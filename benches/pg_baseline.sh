@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Side-by-side baseline: rosa against PostgreSQL on the same generated data.
 #
-#   benches/pg_baseline.sh [N_CANDIDATES] [N_VACANCIES]      (defaults 100000 50)
+#   benches/pg_baseline.sh [N_CANDIDATES] [N_VACANCIES] [PROFILE]   (defaults 100000 50 default)
+#
+# PROFILE is `rosa gen --profile`: `default` (people spread over Italy by population,
+# reach mostly 10-55 km) or `wide` (people and workplaces concentrated around a few
+# metropolitan areas, reach mostly 50-80 km, more vacancies without a required skill:
+# eligible pools in the tens of thousands at 100k). PG_BASELINE_PROFILE sets it too
+# (the third argument wins).
 #
 # What an integrator would otherwise write: load the candidates into PostgreSQL,
 # express the preselection eligibility rules and the weighted score in SQL, and
@@ -9,10 +15,15 @@
 #   1. installs PostgreSQL from the system packages if initdb/pg_ctl are missing,
 #   2. starts a throwaway server (temp data dir, 127.0.0.1, a free port, run as an
 #      unprivileged user because initdb refuses root) and stops it on exit,
-#   3. generates the data with `rosa gen --seed 42 --as-of 2026-11-01`, builds
+#   3. generates the data with `rosa gen --seed 42 --as-of 2026-11-01 --profile P`, builds
 #      rosa's index, flattens candidates.jsonl into tables and COPYs them in,
 #   4. runs every `preselection` vacancy on both sides, times them, checks that
-#      eligible counts and the ordered top entries agree, and prints the figures.
+#      eligible counts and the ordered top entries agree, and prints the figures,
+#      with the on-disk size of each side: rosa's index directory (du, measured
+#      before any roster appends to its audit log) and, in PostgreSQL, the query
+#      table with its indexes (only the columns the SQL reads), a table of the whole
+#      records as jsonb with a primary key (loaded after the timings: rosa's index
+#      holds whole records), and pg_database_size.
 # Exit status: 0 when at least 90% of the vacancies agree fully, 1 otherwise.
 #
 # Simplifications (both sides run with the same policy and the same vacancies):
@@ -31,14 +42,25 @@
 #   per-entry explanations, which the SQL does not.
 #
 # Timing: PostgreSQL per statement, client side (psql \timing, loopback TCP), after
-# one warm-up pass. rosa: the wall time of one batch `rosa roster --vacancies`
-# process (includes process start and index open), divided by the number of
-# rosters; the marginal per-roster time subtracts a 1-vacancy batch. Timings on a
-# shared 2-core machine are noisy.
+# one warm-up pass. rosa, two ways: per roster in one process (`rosa bench --index
+# DIR --vacancies FILE --policy P`: the index opened once, one warm-up roster, then
+# each roster timed alone, no audit), which gives the p50/p95 set against
+# PostgreSQL's per-statement p50/p95; and the wall time of one batch `rosa roster
+# --vacancies` process (includes process start, index open and the audit),
+# divided by the number of rosters, with the marginal per-roster time subtracting
+# a 1-vacancy batch. Timings on a shared 2-core machine are noisy.
 set -euo pipefail
 
 N=${1:-100000}
 M=${2:-50}
+PROFILE=${3:-${PG_BASELINE_PROFILE:-default}}
+case $PROFILE in
+    default | wide) ;;
+    *)
+        printf 'pg_baseline: unknown profile %s (default or wide)\n' "$PROFILE" >&2
+        exit 2
+        ;;
+esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROSA=${ROSA:-$ROOT/target/release/rosa}
 PY=${PYTHON:-python3}
@@ -117,8 +139,8 @@ log "postgres listening on 127.0.0.1:$PORT"
 
 # --- data and rosa's index -----------------------------------------------------
 DATA=$WORK/data
-log "rosa gen --candidates $N --vacancies $M"
-"$ROSA" gen --candidates "$N" --vacancies "$M" --seed 42 --as-of 2026-11-01 --out "$DATA" >&2
+log "rosa gen --candidates $N --vacancies $M --profile $PROFILE"
+"$ROSA" gen --candidates "$N" --vacancies "$M" --seed 42 --as-of 2026-11-01 --profile "$PROFILE" --out "$DATA" >&2
 log "rosa index build"
 T0=$(date +%s.%N)
 "$ROSA" index build --candidates "$DATA/candidates.jsonl" --index "$WORK/index" >/dev/null
@@ -126,5 +148,5 @@ log "rosa index build took $(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf 
 
 "$PY" "$ROOT/benches/pg_baseline.py" \
     --rosa "$ROSA" --index "$WORK/index" --data "$DATA" --work "$WORK" \
-    --comuni "$ROOT/data/comuni.csv" \
+    --comuni "$ROOT/data/comuni.csv" --profile "$PROFILE" \
     --psql "$PSQL" --host 127.0.0.1 --port "$PORT" --user rosa
