@@ -26,6 +26,11 @@ use crate::error::Result;
 
 /// Eligible rows from which the terms of a vacancy text are scored in parallel.
 const PARALLEL_TARGETS: usize = 4096;
+/// A term in at least this many CVs, asked for at least a quarter of them, is
+/// scored once for every CV and kept as a column by row ([`Dense`]).
+const DENSE_MIN_DOCS: usize = 16_384;
+/// Bytes of term columns kept (at 1M people, 32 terms).
+const DENSE_BYTES: usize = 128 << 20;
 
 const ANALYZER: &str = "it_stem";
 /// At most this many distinct terms of a vacancy text enter the query.
@@ -41,12 +46,26 @@ pub struct TextIndex {
     /// Row → document address of every live CV, for the searcher generation it
     /// was built from (rebuilt lazily after a reload).
     addresses: std::sync::Mutex<Option<(u64, std::sync::Arc<Vec<u64>>)>>,
+    /// BM25 columns of common terms, for the searcher generation they were
+    /// scored in.
+    dense: std::sync::Mutex<Dense>,
+    /// [`DENSE_MIN_DOCS`], lowered by tests so that small indexes take that path.
+    dense_min_docs: std::sync::atomic::AtomicUsize,
     /// The directory of an index on disk.
     dir: Option<std::path::PathBuf>,
 }
 
 /// No document for this row.
 const NO_DOC: u64 = u64::MAX;
+
+/// BM25 of common terms for every row (NaN: the row's CV lacks the term),
+/// oldest first: a wide vacancy's common words are scored once per index
+/// generation instead of once per roster, and read back by row.
+#[derive(Default)]
+struct Dense {
+    generation: u64,
+    columns: std::collections::VecDeque<(String, std::sync::Arc<Vec<f32>>)>,
+}
 
 fn schema() -> (Schema, Field, Field) {
     let mut b = Schema::builder();
@@ -110,6 +129,8 @@ impl TextIndex {
             row,
             cv,
             addresses: std::sync::Mutex::new(None),
+            dense: std::sync::Mutex::new(Dense::default()),
+            dense_min_docs: std::sync::atomic::AtomicUsize::new(DENSE_MIN_DOCS),
             dir: dir.map(Path::to_path_buf),
         })
     }
@@ -203,12 +224,20 @@ impl TextIndex {
         // and the columns are added in term order: the same sums, to the bit,
         // as adding term after term.
         let column = |t: &String| -> Result<Vec<f32>> {
+            let term = Term::from_field_text(self.cv, t);
+            let docs = searcher.doc_freq(&term)? as usize;
+            let min = self
+                .dense_min_docs
+                .load(std::sync::atomic::Ordering::Relaxed);
+            if docs >= min && targets.len() * 4 >= docs {
+                let dense = self.dense_column(&searcher, t)?;
+                return Ok(targets
+                    .iter()
+                    .map(|&(_, _, r)| dense.get(r as usize).copied().unwrap_or(f32::NAN))
+                    .collect());
+            }
             let scoring = tantivy::query::EnableScoring::enabled_from_searcher(&searcher);
-            let weight = TermQuery::new(
-                Term::from_field_text(self.cv, t),
-                IndexRecordOption::WithFreqs,
-            )
-            .weight(scoring)?;
+            let weight = TermQuery::new(term, IndexRecordOption::WithFreqs).weight(scoring)?;
             let mut column = vec![f32::NAN; targets.len()];
             let mut start = 0;
             for seg_targets in targets.chunk_by(|a, b| a.0 == b.0) {
@@ -267,6 +296,70 @@ impl TextIndex {
             .collect();
         out.sort_unstable_by_key(|(r, _)| *r);
         Ok(out)
+    }
+
+    /// The BM25 of a term for every row of this searcher's generation: every
+    /// live document of its postings scored by the same scorer as
+    /// [`TextIndex::scores_for`]'s, so the values are the same to the bit.
+    fn dense_column(
+        &self,
+        searcher: &tantivy::Searcher,
+        t: &str,
+    ) -> Result<std::sync::Arc<Vec<f32>>> {
+        let generation = searcher.generation().generation_id();
+        {
+            let cache = self.dense.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.generation == generation {
+                if let Some((_, c)) = cache.columns.iter().find(|(k, _)| k == t) {
+                    return Ok(std::sync::Arc::clone(c));
+                }
+            }
+        }
+        // Scored outside the lock (another query may score it too: same values).
+        let rows = self.addresses(searcher)?.len();
+        let mut column = vec![f32::NAN; rows];
+        let scoring = tantivy::query::EnableScoring::enabled_from_searcher(searcher);
+        let weight = TermQuery::new(
+            Term::from_field_text(self.cv, t),
+            IndexRecordOption::WithFreqs,
+        )
+        .weight(scoring)?;
+        for seg in searcher.segment_readers() {
+            let row_of = seg.fast_fields().u64("row")?;
+            let alive = seg.alive_bitset();
+            let mut scorer = weight.scorer(seg, 1.0)?;
+            let mut d = scorer.doc();
+            while d != tantivy::TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(d)) {
+                    if let Some(slot) = row_of.first(d).and_then(|r| column.get_mut(r as usize)) {
+                        *slot = scorer.score();
+                    }
+                }
+                d = scorer.advance();
+            }
+        }
+        let column = std::sync::Arc::new(column);
+        let mut cache = self.dense.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.generation != generation {
+            cache.columns.clear();
+            cache.generation = generation;
+        }
+        let keep = (DENSE_BYTES / (rows.max(1) * 4)).max(1);
+        while cache.columns.len() >= keep {
+            cache.columns.pop_front();
+        }
+        cache
+            .columns
+            .push_back((t.to_string(), std::sync::Arc::clone(&column)));
+        Ok(column)
+    }
+
+    /// Lowers the document count from which a term is scored for every row and
+    /// kept (tests: so that small indexes take that path too).
+    #[doc(hidden)]
+    pub fn set_dense_min_docs(&self, docs: usize) {
+        self.dense_min_docs
+            .store(docs, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The row → document map of this searcher's generation.
@@ -549,6 +642,15 @@ mod tests {
         assert_eq!(t.scores_for(q, &[4, 0, 1, 2, 3]).unwrap(), all);
         assert_eq!(t.scores_for(q, &[2]).unwrap(), vec![all[1]]);
         assert!(t.scores_for(q, &[1, 3, 99]).unwrap().is_empty());
+        // Every term scored for every row and kept (the deleted document of
+        // row 0 skipped): the same scores, to the bit, twice (the second from
+        // the kept columns).
+        t.set_dense_min_docs(1);
+        for _ in 0..2 {
+            assert_eq!(t.scores_for(q, &[4, 0, 1, 2, 3]).unwrap(), all);
+            assert_eq!(t.scores_for(q, &[0, 1, 2, 3]).unwrap(), all[..2].to_vec());
+        }
+        assert!(!t.dense.lock().unwrap().columns.is_empty());
     }
 
     #[test]
