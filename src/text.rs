@@ -26,8 +26,9 @@ use crate::error::Result;
 
 /// Eligible rows from which the terms of a vacancy text are scored in parallel.
 const PARALLEL_TARGETS: usize = 4096;
-/// A term in at least this many CVs, asked for at least a quarter of them, is
-/// scored once for every CV and kept as a column by row ([`Dense`]).
+/// A term in at least this many CVs, asked for at least a quarter of them (and
+/// asked for before), is scored once for every CV and kept as a column by row
+/// ([`Dense`]).
 const DENSE_MIN_DOCS: usize = 16_384;
 /// Bytes of term columns kept (at 1M people, 32 terms).
 const DENSE_BYTES: usize = 128 << 20;
@@ -64,7 +65,11 @@ const NO_DOC: u64 = u64::MAX;
 #[derive(Default)]
 struct Dense {
     generation: u64,
+    /// Least recently used first.
     columns: std::collections::VecDeque<(String, std::sync::Arc<Vec<f32>>)>,
+    /// Terms asked for once: a column is scored on the second request, so a
+    /// word of a single vacancy never pays for every CV.
+    seen: std::collections::HashSet<String>,
 }
 
 fn schema() -> (Schema, Field, Field) {
@@ -230,11 +235,12 @@ impl TextIndex {
                 .dense_min_docs
                 .load(std::sync::atomic::Ordering::Relaxed);
             if docs >= min && targets.len() * 4 >= docs {
-                let dense = self.dense_column(&searcher, t)?;
-                return Ok(targets
-                    .iter()
-                    .map(|&(_, _, r)| dense.get(r as usize).copied().unwrap_or(f32::NAN))
-                    .collect());
+                if let Some(dense) = self.dense_column(&searcher, t)? {
+                    return Ok(targets
+                        .iter()
+                        .map(|&(_, _, r)| dense.get(r as usize).copied().unwrap_or(f32::NAN))
+                        .collect());
+                }
             }
             let scoring = tantivy::query::EnableScoring::enabled_from_searcher(&searcher);
             let weight = TermQuery::new(term, IndexRecordOption::WithFreqs).weight(scoring)?;
@@ -301,18 +307,31 @@ impl TextIndex {
     /// The BM25 of a term for every row of this searcher's generation: every
     /// live document of its postings scored by the same scorer as
     /// [`TextIndex::scores_for`]'s, so the values are the same to the bit.
+    /// `None` the first time the term is asked for.
     fn dense_column(
         &self,
         searcher: &tantivy::Searcher,
         t: &str,
-    ) -> Result<std::sync::Arc<Vec<f32>>> {
+    ) -> Result<Option<std::sync::Arc<Vec<f32>>>> {
         let generation = searcher.generation().generation_id();
         {
-            let cache = self.dense.lock().unwrap_or_else(|e| e.into_inner());
-            if cache.generation == generation {
-                if let Some((_, c)) = cache.columns.iter().find(|(k, _)| k == t) {
-                    return Ok(std::sync::Arc::clone(c));
+            let mut cache = self.dense.lock().unwrap_or_else(|e| e.into_inner());
+            if cache.generation != generation {
+                cache.columns.clear();
+                cache.seen.clear();
+                cache.generation = generation;
+            }
+            if let Some(i) = cache.columns.iter().position(|(k, _)| k == t) {
+                let hit = cache.columns.remove(i).expect("found");
+                let column = std::sync::Arc::clone(&hit.1);
+                cache.columns.push_back(hit);
+                return Ok(Some(column));
+            }
+            if !cache.seen.contains(t) {
+                if cache.seen.len() < 1 << 16 {
+                    cache.seen.insert(t.to_string());
                 }
+                return Ok(None);
             }
         }
         // Scored outside the lock (another query may score it too: same values).
@@ -340,18 +359,16 @@ impl TextIndex {
         }
         let column = std::sync::Arc::new(column);
         let mut cache = self.dense.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.generation != generation {
-            cache.columns.clear();
-            cache.generation = generation;
+        if cache.generation == generation && !cache.columns.iter().any(|(k, _)| k == t) {
+            let keep = (DENSE_BYTES / (rows.max(1) * 4)).max(1);
+            while cache.columns.len() >= keep {
+                cache.columns.pop_front();
+            }
+            cache
+                .columns
+                .push_back((t.to_string(), std::sync::Arc::clone(&column)));
         }
-        let keep = (DENSE_BYTES / (rows.max(1) * 4)).max(1);
-        while cache.columns.len() >= keep {
-            cache.columns.pop_front();
-        }
-        cache
-            .columns
-            .push_back((t.to_string(), std::sync::Arc::clone(&column)));
-        Ok(column)
+        Ok(Some(column))
     }
 
     /// Lowers the document count from which a term is scored for every row and
