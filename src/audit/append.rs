@@ -38,7 +38,7 @@ pub(super) fn last_line(f: &mut std::fs::File) -> std::io::Result<Option<String>
 /// A process killed while appending leaves a last line without its newline: that
 /// record was never acknowledged (the call that wrote it did not return), so it is
 /// cut off before the next append.
-pub(super) fn drop_torn_tail(f: &mut std::fs::File) -> std::io::Result<()> {
+fn drop_torn_tail(f: &mut std::fs::File) -> std::io::Result<()> {
     let len = f.seek(SeekFrom::End(0))?;
     if len == 0 {
         return Ok(());
@@ -169,21 +169,21 @@ pub fn append_all(dir: &Path, records: Vec<AuditRecord>) -> Result<Vec<AuditReco
 }
 
 /// The appends of this process to one log file (see [`append_all`]).
-pub(super) struct GroupLog {
+struct GroupLog {
     pub(super) path: std::path::PathBuf,
-    pub(super) state: std::sync::Mutex<GroupState>,
-    pub(super) cv: std::sync::Condvar,
+    state: std::sync::Mutex<GroupState>,
+    cv: std::sync::Condvar,
 }
 
 #[derive(Default)]
-pub(super) struct GroupState {
+struct GroupState {
     /// Batches waiting to be written, in arrival order.
-    pub(super) queue: Vec<(u64, Vec<AuditRecord>)>,
-    pub(super) next_batch: u64,
+    queue: Vec<(u64, Vec<AuditRecord>)>,
+    next_batch: u64,
     /// A caller is writing a group.
-    pub(super) writing: bool,
+    writing: bool,
     /// Outcomes of written batches, taken by their callers.
-    pub(super) done: std::collections::HashMap<u64, std::result::Result<Vec<AuditRecord>, Failure>>,
+    done: std::collections::HashMap<u64, std::result::Result<Vec<AuditRecord>, Failure>>,
     /// The log's end as this process last wrote it.
     pub(super) tail: Option<Tail>,
 }
@@ -191,9 +191,9 @@ pub(super) struct GroupState {
 /// The end of the log after this process's last write: valid while the file is
 /// the same (device, inode) and has the same length.
 #[derive(Clone)]
-pub(super) struct Tail {
-    pub(super) dev: u64,
-    pub(super) ino: u64,
+struct Tail {
+    dev: u64,
+    ino: u64,
     pub(super) len: u64,
     pub(super) seq: u64,
     pub(super) hash: String,
@@ -201,7 +201,7 @@ pub(super) struct Tail {
 
 /// An append failure, shared by every batch of the group.
 #[derive(Clone)]
-pub(super) enum Failure {
+enum Failure {
     Io(std::io::ErrorKind, String),
     Index(String),
 }
@@ -215,7 +215,7 @@ impl Failure {
         }
     }
 
-    pub(super) fn to_error(&self, path: &Path) -> Error {
+    fn to_error(&self, path: &Path) -> Error {
         match self {
             Failure::Io(kind, m) => Error::io(path, std::io::Error::new(*kind, m.clone())),
             Failure::Index(m) => Error::Index {
@@ -250,7 +250,7 @@ impl GroupLog {
 /// records as written and the file to sync, and the log's new end (`None` when
 /// unknown).
 #[allow(clippy::type_complexity)]
-pub(super) fn write_group(
+fn write_group(
     path: &Path,
     records: Vec<AuditRecord>,
     tail: Option<Tail>,
@@ -264,7 +264,7 @@ pub(super) fn write_group(
     }
 }
 
-pub(super) fn write_locked(
+fn write_locked(
     path: &Path,
     records: Vec<AuditRecord>,
     tail: Option<Tail>,
@@ -351,10 +351,7 @@ pub(super) fn open_log(path: &Path) -> Result<std::fs::File> {
 
 /// Writes records under the file lock and syncs them before unlocking; on any
 /// failure the log is cut back to its length before the write.
-pub(super) fn append_locked(
-    dir: &Path,
-    records: Vec<AuditRecord>,
-) -> Result<(Vec<AuditRecord>, u64)> {
+fn append_locked(dir: &Path, records: Vec<AuditRecord>) -> Result<(Vec<AuditRecord>, u64)> {
     let path = dir.join(AUDIT_FILE);
     let mut f = open_log(&path)?;
     f.lock().map_err(|e| Error::io(&path, e))?;

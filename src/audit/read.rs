@@ -16,7 +16,7 @@ pub const COMMIT_KINDS: [&str; 5] = ["build", "upsert", "remove", "outcome", "re
 
 /// Is this line (by its first bytes) the record of a commit? Records are
 /// serialised `seq`, `time`, `kind` first, so the kind is near the start.
-pub(super) fn looks_like_commit(line: &[u8]) -> bool {
+fn looks_like_commit(line: &[u8]) -> bool {
     let head = &line[..line.len().min(160)];
     COMMIT_KINDS.iter().any(|k| {
         let needle = format!("\"kind\":\"{k}\"");

@@ -34,12 +34,12 @@ pub struct Verification {
 }
 
 /// One line of the log, verified against the chain so far.
-pub(super) enum Checked {
+enum Checked {
     Good(Box<AuditRecord>),
     Broken(String),
 }
 
-pub(super) fn check_line(line: &[u8], line_no: u64, prev: &str) -> Checked {
+fn check_line(line: &[u8], line_no: u64, prev: &str) -> Checked {
     let r: AuditRecord = match serde_json::from_slice(line) {
         Ok(r) => r,
         Err(e) => {
@@ -75,13 +75,13 @@ pub(super) fn check_line(line: &[u8], line_no: u64, prev: &str) -> Checked {
 
 /// What [`walk`] found: records verified, the offset where they end, and the
 /// first broken line (number, why).
-pub(super) type Walked = (u64, u64, Option<(u64, String)>);
+type Walked = (u64, u64, Option<(u64, String)>);
 
 /// Walks the log: calls `each(record, end offset)` for every record of the
 /// verified prefix; returns the number of records, the offset where the
 /// verified prefix ends, and the first broken line (number, why) if any. A
 /// last line without its newline is torn: broken as well.
-pub(super) fn walk(dir: &Path, mut each: impl FnMut(&AuditRecord, u64)) -> Result<Walked> {
+fn walk(dir: &Path, mut each: impl FnMut(&AuditRecord, u64)) -> Result<Walked> {
     let path = dir.join(AUDIT_FILE);
     let f = match std::fs::File::open(&path) {
         Ok(f) => f,
@@ -148,7 +148,7 @@ pub fn verify(dir: &Path) -> Result<Verification> {
 }
 
 /// The disagreements between the commit records and the index's manifests.
-pub(super) fn cross_check(
+fn cross_check(
     dir: &Path,
     commits: &[(u64, u64, String)],
     problems: &mut Vec<String>,

@@ -85,7 +85,7 @@ pub(crate) fn split_csv_line(line: &str) -> Vec<String> {
 pub(super) struct CsvRecords<'a> {
     pub(super) text: &'a str,
     pub(super) file: &'static str,
-    pub(super) pos: usize,
+    pos: usize,
     pub(super) line: usize,
 }
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// How many trigram candidates are scored with the edit-distance measures.
-pub(super) const CANDIDATES: usize = 32;
+const CANDIDATES: usize = 32;
 
 /// A candidate must share at least this percentage of the query's trigrams. One typo
 /// in a 7-letter word (*welidng*) leaves 3 of 7.
@@ -14,10 +14,10 @@ pub(super) const MIN_SHARED_PERCENT: usize = 60;
 #[derive(Default)]
 pub(super) struct Scratch {
     pub(super) counts: Vec<u16>,
-    pub(super) touched: Vec<u32>,
+    touched: Vec<u32>,
     pub(super) grams: Vec<u64>,
     /// (document frequency, packed trigram, gram id or `u32::MAX`).
-    pub(super) query_grams: Vec<(u32, u64, u32)>,
+    query_grams: Vec<(u32, u64, u32)>,
     /// (inverted Dice, entry, shared trigrams).
     pub(super) ranked: Vec<(u32, u32, u32)>,
 }
@@ -29,7 +29,7 @@ pub(super) struct FastHasher(u64);
 
 impl FastHasher {
     #[inline]
-    pub(super) fn add(&mut self, word: u64) {
+    fn add(&mut self, word: u64) {
         self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
 }
@@ -78,11 +78,11 @@ impl Hasher for FastHasher {
 pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Words in the per-entry bitmask of frequent trigrams.
-pub(super) const MASK_WORDS: usize = 4;
+const MASK_WORDS: usize = 4;
 /// The most frequent trigrams (by number of labels containing them) get a bit in each
 /// entry's mask instead of being walked through their long posting lists.
-pub(super) const FREQUENT_GRAMS: usize = MASK_WORDS * 64;
-pub(super) const NO_BIT: u16 = u16::MAX;
+const FREQUENT_GRAMS: usize = MASK_WORDS * 64;
+const NO_BIT: u16 = u16::MAX;
 
 /// The distinct character trigrams of a normalised text padded with one space on each
 /// side (`"tig"` → `" ti"`, `"tig"`, `"ig "`), packed 21 bits per char, sorted.
@@ -106,13 +106,13 @@ pub(super) struct GramIndex {
     /// Packed trigram -> gram id.
     pub(super) ids: FastMap<u64, u32>,
     /// Gram id -> its posting list `postings[offsets[id]..offsets[id + 1]]`.
-    pub(super) offsets: Vec<u32>,
+    offsets: Vec<u32>,
     /// Entry indices, ascending within each gram.
-    pub(super) postings: Vec<u32>,
+    postings: Vec<u32>,
     /// Gram id -> bit in the frequent-gram masks, or [`NO_BIT`].
-    pub(super) bit_of: Vec<u16>,
+    bit_of: Vec<u16>,
     /// Per entry: which frequent grams it contains.
-    pub(super) masks: Vec<[u64; MASK_WORDS]>,
+    masks: Vec<[u64; MASK_WORDS]>,
     /// Per entry: number of distinct trigrams.
     pub(super) entry_grams: Vec<u16>,
 }
@@ -182,7 +182,7 @@ impl GramIndex {
         }
     }
 
-    pub(super) fn posting(&self, id: u32) -> &[u32] {
+    fn posting(&self, id: u32) -> &[u32] {
         &self.postings[self.offsets[id as usize] as usize..self.offsets[id as usize + 1] as usize]
     }
 

@@ -2,7 +2,7 @@
 //! inflection key that merges Italian and English plurals.
 
 /// Folds a lowercase letter with a diacritic to its base letter(s); `None` leaves it as is.
-pub(super) fn fold_diacritic(c: char) -> Option<&'static str> {
+fn fold_diacritic(c: char) -> Option<&'static str> {
     Some(match c {
         'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'ā' => "a",
         'è' | 'é' | 'ê' | 'ë' | 'ē' => "e",

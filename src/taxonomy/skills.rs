@@ -50,7 +50,7 @@ pub const INFLECTION_SIMILARITY: f32 = 0.98;
 
 /// Where a reference label comes from; the order is the priority among exact hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum LabelKind {
+enum LabelKind {
     /// A row of `data/skill_synonyms_it.csv` (curated, so it wins).
     Italian,
     /// The ESCO preferred label.
@@ -66,9 +66,9 @@ pub(super) struct LabelEntry {
     /// Length of `text` in chars.
     pub(super) chars: u32,
     pub(super) skill: SkillId,
-    pub(super) kind: LabelKind,
+    kind: LabelKind,
     /// Index into the synonym table (Italian) or the skill's aliases (Alias).
-    pub(super) source: u32,
+    source: u32,
 }
 
 thread_local! {
@@ -87,15 +87,15 @@ pub struct SkillTaxonomy {
     /// Normalised text -> best entry (Italian, then preferred, then alias; lowest skill).
     pub(super) exact: FastMap<Box<str>, u32>,
     /// Inflection key -> best entry, same priority.
-    pub(super) inflected: FastMap<Box<str>, u32>,
+    inflected: FastMap<Box<str>, u32>,
     pub(super) grams: GramIndex,
     /// Distinctive tokens of each preferred label (see [`SkillTaxonomy::related`]).
-    pub(super) label_tokens: OnceLock<Vec<Box<[u32]>>>,
+    label_tokens: OnceLock<Vec<Box<[u32]>>>,
 }
 
 /// A token in more than this share of the preferred labels ("use", "operate",
 /// "equipment") says nothing about what a skill is and does not relate skills.
-pub(super) const COMMON_TOKEN_SHARE: f64 = 0.005;
+const COMMON_TOKEN_SHARE: f64 = 0.005;
 
 impl std::fmt::Debug for SkillTaxonomy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -315,7 +315,7 @@ impl SkillTaxonomy {
         (2 * shared) as f32 / (x.len() + y.len()) as f32
     }
 
-    pub(super) fn build_label_tokens(&self) -> Vec<Box<[u32]>> {
+    fn build_label_tokens(&self) -> Vec<Box<[u32]>> {
         let words: Vec<Vec<String>> = self
             .skills
             .iter()
@@ -490,12 +490,7 @@ impl SkillTaxonomy {
         self.make_match(e, INFLECTION_SIMILARITY, 0.0)
     }
 
-    pub(super) fn make_match(
-        &self,
-        entry: u32,
-        similarity: f32,
-        threshold: f32,
-    ) -> Option<SkillMatch> {
+    fn make_match(&self, entry: u32, similarity: f32, threshold: f32) -> Option<SkillMatch> {
         if similarity < threshold {
             return None;
         }
@@ -516,7 +511,7 @@ impl SkillTaxonomy {
 }
 
 /// Combines the two measures; see [`SkillTaxonomy::normalise_label`].
-pub(super) fn blend(osa: f64, jaro_winkler: f64) -> f32 {
+fn blend(osa: f64, jaro_winkler: f64) -> f32 {
     osa.max((osa + jaro_winkler) / 2.0) as f32
 }
 
