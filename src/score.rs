@@ -43,6 +43,7 @@ fn round4(x: f64) -> f64 {
 /// compiles to on baseline x86-64 (no SSE4.1): every row's bound rounds twelve
 /// times. Below 2^52 the integer part is exact in an `i64` and the fraction
 /// `x - trunc` is exact; elsewhere (and for NaN) `f64::round` itself.
+#[allow(clippy::neg_cmp_op_on_partial_ord)] // `!(a < b)` is true for NaN, on purpose
 fn round(x: f64) -> f64 {
     const EXACT: f64 = 4_503_599_627_370_496.0; // 2^52
     if !(x.abs() < EXACT) {

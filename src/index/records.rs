@@ -77,11 +77,13 @@ impl Segments {
     }
 }
 
+/// A frame read: (segments id, segment number, frame offset) and its raw bytes.
+type Frame = ((u64, u32, u64), Arc<Vec<u8>>);
+
 thread_local! {
-    /// The frame this thread read last (segments id, number, frame offset),
-    /// raw: records next to each other (a pass over rows, a roster's entries
-    /// in one frame) cost one decompression.
-    static LAST_FRAME: RefCell<Option<((u64, u32, u64), Arc<Vec<u8>>)>> = const { RefCell::new(None) };
+    /// The frame this thread read last: records next to each other (a pass
+    /// over rows, a roster's entries in one frame) cost one decompression.
+    static LAST_FRAME: RefCell<Option<Frame>> = const { RefCell::new(None) };
 }
 
 fn next_id() -> u64 {
