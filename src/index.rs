@@ -1940,31 +1940,33 @@ pub(crate) fn write_atomically<T>(
     Ok(out)
 }
 
-/// Writes candidate records as a segment ([`segment`]) to `path` through a
-/// temporary file, fsync and rename; returns the file's size, its
-/// `sha256:<hex>` and where each record lies in it.
-fn write_segment_atomic(
+/// Counts and hashes what passes through to `inner`.
+struct Hashing<W> {
+    inner: W,
+    bytes: u64,
+    hash: sha2::Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes `path` with `body` through a temporary file, fsync and rename;
+/// returns the file's size, its `sha256:<hex>` and what `body` returned.
+fn write_hashed_atomic<T>(
     path: &Path,
-    records: &[CandidateRecord],
-) -> Result<(u64, String, Vec<Loc>)> {
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<T>,
+) -> Result<(u64, String, T)> {
     use sha2::Digest;
-    /// Counts and hashes what passes through.
-    struct Hashing<W> {
-        inner: W,
-        bytes: u64,
-        hash: sha2::Sha256,
-    }
-    impl<W: Write> Write for Hashing<W> {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            let n = self.inner.write(buf)?;
-            self.hash.update(&buf[..n]);
-            self.bytes += n as u64;
-            Ok(n)
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            self.inner.flush()
-        }
-    }
     let tmp = path.with_extension("tmp");
     write_atomically(path, &tmp, |file| {
         let mut w = Hashing {
@@ -1972,37 +1974,36 @@ fn write_segment_atomic(
             bytes: 0,
             hash: sha2::Sha256::new(),
         };
-        let locs = segment::write(&mut w, records).map_err(|e| Error::io(&tmp, e))?;
-        w.flush().map_err(|e| Error::io(&tmp, e))?;
+        let out = body(&mut w)
+            .and_then(|out| w.flush().map(|()| out))
+            .map_err(|e| Error::io(&tmp, e))?;
         let sha = format!("sha256:{}", crate::policy::hex(&w.hash.finalize()));
-        Ok((w.bytes, sha, locs))
+        Ok((w.bytes, sha, out))
     })
 }
 
-/// Writes records to `path` through a temporary file, fsync and rename;
-/// returns the file's size and `sha256:<hex>`.
+/// Writes candidate records as a segment ([`segment`]); returns the file's
+/// size, its `sha256:<hex>` and where each record lies in it.
+fn write_segment_atomic(
+    path: &Path,
+    records: &[CandidateRecord],
+) -> Result<(u64, String, Vec<Loc>)> {
+    write_hashed_atomic(path, |w| segment::write(w, records))
+}
+
+/// Writes records as JSON lines; returns the file's size and `sha256:<hex>`.
 fn write_jsonl_atomic<T: Serialize>(path: &Path, records: &[T]) -> Result<(u64, String)> {
-    use sha2::Digest;
-    let tmp = path.with_extension("tmp");
-    write_atomically(path, &tmp, |file| {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-        let mut bytes = 0u64;
-        let mut hash = sha2::Sha256::new();
+    let (bytes, sha, ()) = write_hashed_atomic(path, |w| {
         let mut line = Vec::with_capacity(4096);
         for r in records {
             line.clear();
             serde_json::to_writer(&mut line, r).expect("records serialise");
             line.push(b'\n');
-            w.write_all(&line).map_err(|e| Error::io(&tmp, e))?;
-            hash.update(&line);
-            bytes += line.len() as u64;
+            w.write_all(&line)?;
         }
-        w.flush().map_err(|e| Error::io(&tmp, e))?;
-        Ok((
-            bytes,
-            format!("sha256:{}", crate::policy::hex(&hash.finalize())),
-        ))
-    })
+        Ok(())
+    })?;
+    Ok((bytes, sha))
 }
 
 /// Reads a file of records the index wrote, checking its `sha256:<hex>` when
