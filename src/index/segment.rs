@@ -59,7 +59,7 @@ pub(crate) fn is_framed(file: &str) -> bool {
 /// Encodes records (one JSON line each) into a segment's bytes, written to
 /// `w`. Returns where each record lies, in input order.
 pub(crate) fn write<T: serde::Serialize>(
-    w: &mut impl Write,
+    w: &mut dyn Write,
     records: &[T],
 ) -> std::io::Result<Vec<Loc>> {
     w.write_all(MAGIC)?;
@@ -141,9 +141,12 @@ fn inflate(packed: &[u8], raw_len: usize, crc: u32) -> std::result::Result<Vec<u
     }
 }
 
-/// Splits a whole segment into its records' JSON lines, each with its
-/// [`Loc`]. The caller parses the lines (in parallel).
-pub(crate) fn lines(bytes: &[u8]) -> std::result::Result<Vec<(Loc, Vec<u8>)>, Bad> {
+/// A frame's raw bytes and where each of its lines lies.
+pub(crate) type Frame = (Vec<u8>, Vec<Loc>);
+
+/// Decompresses a whole segment: each frame's raw bytes with the [`Loc`] of
+/// each of its lines. The caller parses the lines (in parallel) where they lie.
+pub(crate) fn frames(bytes: &[u8]) -> std::result::Result<Vec<Frame>, Bad> {
     if !bytes.starts_with(MAGIC) {
         return Err("does not start with the segment magic".into());
     }
@@ -152,6 +155,7 @@ pub(crate) fn lines(bytes: &[u8]) -> std::result::Result<Vec<(Loc, Vec<u8>)>, Ba
     while offset < bytes.len() {
         let (raw, used) = frame(&bytes[offset..])?;
         let clen = (used - HEAD) as u32;
+        let mut locs = Vec::new();
         let mut at = 0usize;
         while at < raw.len() {
             let end = raw[at..]
@@ -159,17 +163,15 @@ pub(crate) fn lines(bytes: &[u8]) -> std::result::Result<Vec<(Loc, Vec<u8>)>, Ba
                 .position(|&b| b == b'\n')
                 .map(|p| at + p)
                 .ok_or("a frame's last line has no newline")?;
-            out.push((
-                Loc {
-                    frame: offset as u64,
-                    clen,
-                    at: at as u32,
-                    len: (end - at) as u32,
-                },
-                raw[at..end].to_vec(),
-            ));
+            locs.push(Loc {
+                frame: offset as u64,
+                clen,
+                at: at as u32,
+                len: (end - at) as u32,
+            });
             at = end + 1;
         }
+        out.push((raw, locs));
         offset += used;
     }
     Ok(out)
@@ -195,12 +197,19 @@ pub(crate) fn parse<R: serde::de::DeserializeOwned + Send>(
         path: path.to_path_buf(),
         message: format!("{what}: the index is damaged, rebuild it"),
     };
-    let lines = lines(bytes).map_err(damaged)?;
+    let frames = frames(bytes).map_err(damaged)?;
+    let lines: Vec<(&[u8], Loc)> = frames
+        .iter()
+        .flat_map(|(raw, locs)| {
+            locs.iter()
+                .map(move |l| (&raw[l.at as usize..(l.at + l.len) as usize], *l))
+        })
+        .collect();
     lines
         .into_par_iter()
         .enumerate()
-        .map(|(i, (loc, line))| {
-            serde_json::from_slice(&line)
+        .map(|(i, (line, loc))| {
+            serde_json::from_slice(line)
                 .map(|r| (loc, r))
                 .map_err(|e| damaged(format!("record {}: {e}", i + 1)))
         })
@@ -258,7 +267,7 @@ mod tests {
         for i in 0..bytes.len() {
             let mut bad = bytes.clone();
             bad[i] ^= 0x41;
-            match lines(&bad) {
+            match frames(&bad) {
                 Err(_) => {}
                 // A flip the CRC cannot see does not exist in the header's
                 // lengths or the packed bytes: any success is a bug.
@@ -267,7 +276,8 @@ mod tests {
         }
         // A cut at a frame boundary loses whole records; anywhere else it is an error.
         for cut in 0..bytes.len() {
-            assert!(lines(&bytes[..cut]).map_or(true, |l| l.len() < recs.len()));
+            let records = |f: Vec<Frame>| f.iter().map(|x| x.1.len()).sum::<usize>();
+            assert!(frames(&bytes[..cut]).map_or(true, |f| records(f) < recs.len()));
         }
     }
 }
