@@ -839,6 +839,24 @@ fn encode_chunk(
     range: std::ops::Range<usize>,
 ) -> Result<(u32, Vec<u8>, Vec<Place>)> {
     let records = &index.records;
+    // One read for the records of these rows kept in the previous snapshot.
+    let (lo, hi) = range
+        .clone()
+        .filter_map(|row| match records.place(row) {
+            Place::Snapshot(at, len) => Some((at, at + len as u64)),
+            _ => None,
+        })
+        .fold((u64::MAX, 0u64), |(lo, hi), (a, b)| (lo.min(a), hi.max(b)));
+    let old = if lo < hi {
+        records
+            .snapshot_bytes(lo, (hi - lo) as usize)
+            .map_err(|e| Error::Index {
+                path: index.dir.clone().unwrap_or_default(),
+                message: format!("reading the previous snapshot: {e}"),
+            })?
+    } else {
+        Vec::new()
+    };
     let mut head = Enc::default();
     let mut recs = Enc::default();
     let mut places = Vec::with_capacity(range.len());
@@ -859,16 +877,11 @@ fn encode_chunk(
                 continue;
             }
             Place::Snapshot(at, len) => {
-                let old = records
-                    .snapshot_bytes(at, len as usize)
-                    .map_err(|e| Error::Index {
-                        path: index.dir.clone().unwrap_or_default(),
-                        message: format!("reading the previous snapshot: {e}"),
-                    })?;
+                let from = (at - lo) as usize;
                 head.u8(0);
                 head.u32(len);
                 places.push(Place::Snapshot(recs.buf.len() as u64, len));
-                recs.buf.extend_from_slice(&old);
+                recs.buf.extend_from_slice(&old[from..from + len as usize]);
             }
             Place::Held => {
                 let before = recs.buf.len();
