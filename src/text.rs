@@ -234,16 +234,16 @@ impl TextIndex {
             let min = self
                 .dense_min_docs
                 .load(std::sync::atomic::Ordering::Relaxed);
+            let scoring = tantivy::query::EnableScoring::enabled_from_searcher(&searcher);
+            let weight = TermQuery::new(term, IndexRecordOption::WithFreqs).weight(scoring)?;
             if docs >= min && targets.len() * 4 >= docs {
-                if let Some(dense) = self.dense_column(&searcher, t)? {
+                if let Some(dense) = self.dense_column(&searcher, t, &*weight, addresses.len())? {
                     return Ok(targets
                         .iter()
                         .map(|&(_, _, r)| dense.get(r as usize).copied().unwrap_or(f32::NAN))
                         .collect());
                 }
             }
-            let scoring = tantivy::query::EnableScoring::enabled_from_searcher(&searcher);
-            let weight = TermQuery::new(term, IndexRecordOption::WithFreqs).weight(scoring)?;
             let mut column = vec![f32::NAN; targets.len()];
             let mut start = 0;
             for seg_targets in targets.chunk_by(|a, b| a.0 == b.0) {
@@ -307,11 +307,14 @@ impl TextIndex {
     /// The BM25 of a term for every row of this searcher's generation: every
     /// live document of its postings scored by the same scorer as
     /// [`TextIndex::scores_for`]'s, so the values are the same to the bit.
+    /// `weight` is the term's, `rows` the length of the row → document map.
     /// `None` the first time the term is asked for.
     fn dense_column(
         &self,
         searcher: &tantivy::Searcher,
         t: &str,
+        weight: &dyn tantivy::query::Weight,
+        rows: usize,
     ) -> Result<Option<std::sync::Arc<Vec<f32>>>> {
         let generation = searcher.generation().generation_id();
         {
@@ -335,14 +338,7 @@ impl TextIndex {
             }
         }
         // Scored outside the lock (another query may score it too: same values).
-        let rows = self.addresses(searcher)?.len();
         let mut column = vec![f32::NAN; rows];
-        let scoring = tantivy::query::EnableScoring::enabled_from_searcher(searcher);
-        let weight = TermQuery::new(
-            Term::from_field_text(self.cv, t),
-            IndexRecordOption::WithFreqs,
-        )
-        .weight(scoring)?;
         for seg in searcher.segment_readers() {
             let row_of = seg.fast_fields().u64("row")?;
             let alive = seg.alive_bitset();
