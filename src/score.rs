@@ -450,10 +450,6 @@ fn isco_occupation(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, St
     let title = |code: &str| Isco::embedded().title(code).unwrap_or("").to_string();
     // Occupations are the experiences, then the desired professions.
     let maps = &rec.occupation_mappings;
-    // The features name the occupation by its position in the record; a
-    // record that could not be read back (a file changed behind the engine)
-    // has none, and the detail says so rather than indexing past its end.
-    let desired = |j: usize| rec.desired_isco.get(j);
     let mut why = match best.1 {
         None => format!("no experience or desired profession near {target}"),
         Some(i) if i < rec.experiences.len() => {
@@ -467,19 +463,22 @@ fn isco_occupation(q: &Query, index: &Index, row: u32, detail: bool) -> (f64, St
                 mapping_note(maps, &format!("experiences[{i}]"))
             )
         }
-        Some(i) => match desired(i - rec.experiences.len()) {
-            Some(d) => {
-                let j = i - rec.experiences.len();
-                format!(
+        Some(i) => {
+            let j = i - rec.experiences.len();
+            // The features name the occupation by its position in the record;
+            // a record that could not be read back (a file changed behind the
+            // engine) has none.
+            match rec.desired_isco.get(j) {
+                Some(d) => format!(
                     "desired {} {} ({}{}), no experience",
                     d,
                     title(d),
                     level(d),
                     mapping_note(maps, &format!("desired_isco[{j}]"))
-                )
+                ),
+                None => "the record could not be read back: occupation detail unavailable".into(),
             }
-            None => "the record could not be read back: occupation detail unavailable".into(),
-        },
+        }
     };
     if unknown > 0 {
         why.push_str(&format!(
