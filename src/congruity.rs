@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::date::Date;
 use crate::geo::TravelTime;
 use crate::model::{BenefitScheme, CandidateRecord, ContractType, VacancyRecord};
-use crate::rules::{fmt1, Outcome};
+use crate::rules::Outcome;
 use crate::taxonomy::isco_shared_digits;
 
 /// What "coherent with the person's profile" means in a band.
@@ -229,8 +229,223 @@ pub struct CongruityCriterion {
     /// The threshold, when numeric.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
-    /// Value against threshold in words.
-    pub detail: String,
+    /// The values compared; serialised as words in the current
+    /// [`crate::lang::Lang`].
+    pub detail: CriterionDetail,
+}
+
+impl CongruityCriterion {
+    /// The criterion of an outcome: its name, outcome, value and threshold all
+    /// come from the one variant.
+    pub fn new(detail: CriterionDetail) -> CongruityCriterion {
+        CongruityCriterion {
+            name: detail.name(),
+            outcome: if detail.passed() {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            value: detail.value(),
+            threshold: detail.threshold(),
+            detail,
+        }
+    }
+}
+
+/// What one congruity criterion compared: one variant per criterion, with its
+/// value and threshold. Turned into words only at the edge (`crate::render`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CriterionDetail {
+    /// `coherence`: the vacancy's ISCO against the profile the band asks for.
+    Coherence(CoherenceCheck),
+    /// `distance`: km or minutes within the band's limits.
+    Distance {
+        /// Distance to the workplace.
+        km: f64,
+        /// The limits, or `None` for a permanent contract congruous anywhere.
+        limit: Option<DistanceLimit>,
+    },
+    /// `contract`: a congruous type, and long enough.
+    Contract {
+        /// The vacancy's contract type.
+        kind: ContractType,
+        /// Among the regime's congruous types (or the regime lists none).
+        listed: bool,
+        /// The contract's duration.
+        months: Option<u32>,
+        /// The regime's minimum duration of a non-permanent contract.
+        min_months: Option<u32>,
+    },
+    /// `hours`: weekly hours against a share of a reference.
+    Hours {
+        /// The vacancy's weekly hours.
+        hours: f64,
+        /// What the hours are compared with.
+        basis: HoursBasis,
+    },
+    /// `pay_ccnl`: pay at least the CCNL minimum.
+    PayCcnl {
+        /// Gross monthly pay, if stated.
+        pay: Option<f64>,
+        /// CCNL minimum, if stated.
+        min: Option<f64>,
+    },
+    /// `pay_benefit`: pay at least a multiple of the monthly benefit.
+    PayBenefit {
+        /// Gross monthly pay, if stated.
+        pay: Option<f64>,
+        /// The regime's multiple (NASpI: 1.2).
+        ratio: f64,
+        /// The monthly benefit.
+        benefit: f64,
+    },
+}
+
+/// The coherence the band asks for, and whether the offer has it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CoherenceCheck {
+    /// Any profession, from this many months since the DID.
+    Any {
+        /// The band's `from_months`.
+        from_months: u32,
+    },
+    /// One of the service pact's professions.
+    Desired {
+        /// The vacancy's ISCO.
+        isco: String,
+        /// The person's `desired_isco`.
+        desired: Vec<String>,
+        /// Found among them.
+        coherent: bool,
+    },
+    /// The minor group of an experience or desired profession.
+    MinorGroup {
+        /// The vacancy's ISCO.
+        isco: String,
+        /// Found in one.
+        coherent: bool,
+    },
+}
+
+/// A band's distance limits and the estimated trip.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DistanceLimit {
+    /// The band's `max_km`.
+    pub max_km: f64,
+    /// Estimated public-transport minutes (infinite for an unknown comune).
+    pub minutes: f64,
+    /// The band's `max_minutes`.
+    pub max_minutes: f64,
+}
+
+/// The reference of the hours criterion.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HoursBasis {
+    /// A share of the last contract's hours.
+    LastContract {
+        /// The share (NASpI: 0.8).
+        share: f64,
+        /// The last contract's weekly hours.
+        last: f64,
+    },
+    /// A share of the last contract's hours, which are unknown: not checked.
+    LastUnknown,
+    /// A share of full time.
+    FullTime {
+        /// The share (ADI: 0.6).
+        share: f64,
+        /// Full-time weekly hours.
+        full_time: f64,
+    },
+}
+
+impl HoursBasis {
+    /// The minimum weekly hours, when known.
+    pub fn min(self) -> Option<f64> {
+        match self {
+            HoursBasis::LastContract { share, last } => Some(share * last),
+            HoursBasis::LastUnknown => None,
+            HoursBasis::FullTime { share, full_time } => Some(share * full_time),
+        }
+    }
+}
+
+impl CriterionDetail {
+    /// The criterion's name in outputs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CriterionDetail::Coherence(_) => "coherence",
+            CriterionDetail::Distance { .. } => "distance",
+            CriterionDetail::Contract { .. } => "contract",
+            CriterionDetail::Hours { .. } => "hours",
+            CriterionDetail::PayCcnl { .. } => "pay_ccnl",
+            CriterionDetail::PayBenefit { .. } => "pay_benefit",
+        }
+    }
+
+    /// Whether the criterion is met. Distances, hours and pay pass when equal
+    /// to the threshold.
+    pub fn passed(&self) -> bool {
+        match self {
+            CriterionDetail::Coherence(c) => match c {
+                CoherenceCheck::Any { .. } => true,
+                CoherenceCheck::Desired { coherent, .. }
+                | CoherenceCheck::MinorGroup { coherent, .. } => *coherent,
+            },
+            CriterionDetail::Distance { km, limit } => match limit {
+                None => true,
+                Some(l) => *km <= l.max_km || l.minutes <= l.max_minutes,
+            },
+            CriterionDetail::Contract {
+                kind,
+                listed,
+                months,
+                min_months,
+            } => {
+                *listed
+                    && match (min_months, kind) {
+                        (_, ContractType::Permanent) | (None, _) => true,
+                        (Some(min), _) => months.is_some_and(|m| m >= *min),
+                    }
+            }
+            CriterionDetail::Hours { hours, basis } => {
+                basis.min().is_none_or(|min| *hours >= min - 1e-9)
+            }
+            CriterionDetail::PayCcnl { pay, min } => match (pay, min) {
+                (Some(p), Some(m)) => p >= m,
+                _ => false,
+            },
+            // Compared in cents so that pay exactly at 120% passes despite float error.
+            CriterionDetail::PayBenefit {
+                pay,
+                ratio,
+                benefit,
+            } => pay.is_some_and(|p| (p * 100.0).round() >= (ratio * benefit * 100.0).round()),
+        }
+    }
+
+    /// The offer's value, when numeric.
+    pub fn value(&self) -> Option<f64> {
+        match self {
+            CriterionDetail::Coherence(_) => None,
+            CriterionDetail::Distance { km, .. } => Some(*km),
+            CriterionDetail::Contract { months, .. } => months.map(f64::from),
+            CriterionDetail::Hours { hours, .. } => Some(*hours),
+            CriterionDetail::PayCcnl { pay, .. } | CriterionDetail::PayBenefit { pay, .. } => *pay,
+        }
+    }
+
+    /// The threshold, when numeric.
+    pub fn threshold(&self) -> Option<f64> {
+        match self {
+            CriterionDetail::Coherence(_) => None,
+            CriterionDetail::Distance { limit, .. } => limit.map(|l| l.max_km),
+            CriterionDetail::Contract { min_months, .. } => min_months.map(f64::from),
+            CriterionDetail::Hours { basis, .. } => basis.min(),
+            CriterionDetail::PayCcnl { min, .. } => *min,
+            CriterionDetail::PayBenefit { ratio, benefit, .. } => Some(ratio * benefit),
+        }
+    }
 }
 
 /// The congruity verdict of an offer for a person.
@@ -244,22 +459,6 @@ pub struct Congruity {
     pub months_since_did: u32,
     /// Every criterion.
     pub criteria: Vec<CongruityCriterion>,
-}
-
-fn crit(
-    name: &'static str,
-    pass: bool,
-    value: Option<f64>,
-    threshold: Option<f64>,
-    detail: String,
-) -> CongruityCriterion {
-    CongruityCriterion {
-        name,
-        outcome: if pass { Outcome::Pass } else { Outcome::Fail },
-        value,
-        threshold,
-        detail,
-    }
 }
 
 /// The congruity of `v` for `c`, or `None` when the person has no benefit or no
@@ -286,236 +485,108 @@ pub fn evaluate(
         .find(|b| b.from_months <= months)
         .unwrap_or(&regime.bands[0]);
     let mut out = Vec::with_capacity(6);
+    out.push(CriterionDetail::Coherence(coherence(band, c, v)));
+    out.push(distance(regime, band, c, v, km, travel));
+    out.push(CriterionDetail::Contract {
+        kind: v.contract.kind,
+        listed: regime.contracts.is_empty() || regime.contracts.contains(&v.contract.kind),
+        months: v.contract.months,
+        min_months: regime.min_months,
+    });
+    let hours = v.contract.hours_per_week;
+    if let Some(share) = regime.min_share_of_last_hours {
+        let basis = match benefit.last_contract_hours {
+            Some(last) => HoursBasis::LastContract { share, last },
+            None => HoursBasis::LastUnknown,
+        };
+        out.push(CriterionDetail::Hours { hours, basis });
+    }
+    if let Some(share) = regime.min_share_of_full_time {
+        let full_time = regime.full_time_hours;
+        let basis = HoursBasis::FullTime { share, full_time };
+        out.push(CriterionDetail::Hours { hours, basis });
+    }
+    let pay = v.contract.gross_monthly_eur;
+    if regime.pay_at_least_ccnl {
+        let min = v.contract.ccnl_min_monthly_eur;
+        out.push(CriterionDetail::PayCcnl { pay, min });
+    }
+    if let Some(ratio) = regime.min_benefit_ratio {
+        let benefit = benefit.monthly_eur;
+        out.push(CriterionDetail::PayBenefit {
+            pay,
+            ratio,
+            benefit,
+        });
+    }
+    let criteria: Vec<CongruityCriterion> = out.into_iter().map(CongruityCriterion::new).collect();
+    Some(Congruity {
+        regime: regime.name.clone(),
+        congruous: criteria.iter().all(|c| c.outcome == Outcome::Pass),
+        months_since_did: months,
+        criteria,
+    })
+}
 
-    // Coherence with the profile.
+/// Coherence of the vacancy's profession with the person's, as the band asks.
+fn coherence(band: &Band, c: &CandidateRecord, v: &VacancyRecord) -> CoherenceCheck {
     let target = v.isco.as_str();
-    let (ok, why) = match band.coherence {
-        Coherence::Any => (
-            true,
-            format!("any profession after {} months", band.from_months),
-        ),
-        Coherence::Desired => {
-            // A bare major group is an occupation whose mapping was not confident
-            // (`rosa import`): unknown, so it never makes an offer coherent.
-            let ok = target.len() > 1
+    match band.coherence {
+        Coherence::Any => CoherenceCheck::Any {
+            from_months: band.from_months,
+        },
+        // A bare major group is an occupation whose mapping was not confident
+        // (`rosa import`): unknown, so it never makes an offer coherent.
+        Coherence::Desired => CoherenceCheck::Desired {
+            coherent: target.len() > 1
                 && c.desired_isco.iter().any(|d| {
                     d.len() > 1 && isco_shared_digits(target, d) >= d.len().min(target.len())
-                });
-            (
-                ok,
-                format!(
-                    "{target} {} the service pact's professions [{}]",
-                    if ok { "among" } else { "not among" },
-                    c.desired_isco.join(", ")
-                ),
-            )
-        }
-        Coherence::MinorGroup => {
-            let ok = c
+                }),
+            isco: v.isco.clone(),
+            desired: c.desired_isco.clone(),
+        },
+        Coherence::MinorGroup => CoherenceCheck::MinorGroup {
+            coherent: c
                 .experiences
                 .iter()
                 .map(|e| e.isco.as_str())
                 .chain(c.desired_isco.iter().map(String::as_str))
-                .any(|x| isco_shared_digits(target, x) >= 3);
-            (
-                ok,
-                format!(
-                    "{target} {} the minor group of an experience or desired profession",
-                    if ok { "in" } else { "not in" }
-                ),
-            )
-        }
-    };
-    out.push(crit("coherence", ok, None, None, why));
+                .any(|x| isco_shared_digits(target, x) >= 3),
+            isco: v.isco.clone(),
+        },
+    }
+}
 
-    // Distance or travel time.
-    let comuni = crate::geo::Comuni::embedded();
-    let (from, to) = (comuni.lookup(&c.domicile), comuni.lookup(&v.workplace));
-    let minutes = match (from, to) {
-        (Some(a), Some(b)) => travel.minutes(comuni.get(a), comuni.get(b), km),
-        _ => f64::INFINITY,
-    };
+/// Distance or travel time, or none for a permanent contract the regime makes
+/// congruous anywhere.
+fn distance(
+    regime: &Regime,
+    band: &Band,
+    c: &CandidateRecord,
+    v: &VacancyRecord,
+    km: f64,
+    travel: &dyn TravelTime,
+) -> CriterionDetail {
     let permanent_free = v.contract.kind == ContractType::Permanent
         && match regime.permanent_anywhere {
             PermanentAnywhere::Never => false,
             PermanentAnywhere::Always => true,
             PermanentAnywhere::WithoutChildrenUnder14 => !c.children_under_14,
         };
-    if permanent_free {
-        out.push(crit(
-            "distance",
-            true,
-            Some(km),
-            None,
-            format!("{} km: permanent contract, any distance", fmt1(km)),
-        ));
-    } else {
-        let ok = km <= band.max_km || minutes <= band.max_minutes;
-        out.push(crit(
-            "distance",
-            ok,
-            Some(km),
-            Some(band.max_km),
-            format!(
-                "{} km {} {} km, about {} min {} {} min",
-                fmt1(km),
-                if km <= band.max_km { "≤" } else { ">" },
-                fmt1(band.max_km),
-                fmt1(minutes),
-                if minutes <= band.max_minutes {
-                    "≤"
-                } else {
-                    ">"
-                },
-                fmt1(band.max_minutes)
-            ),
-        ));
-    }
-
-    // Contract type and duration.
-    let k = v.contract.kind;
-    let type_ok = regime.contracts.is_empty() || regime.contracts.contains(&k);
-    let dur_ok = match (regime.min_months, k) {
-        (_, ContractType::Permanent) | (None, _) => true,
-        (Some(min), _) => v.contract.months.is_some_and(|m| m >= min),
-    };
-    let why = match (type_ok, regime.min_months, k) {
-        (false, _, _) => format!("{} is not among the congruous types", k.as_str()),
-        (true, Some(min), kind) if kind != ContractType::Permanent => match v.contract.months {
-            Some(m) => format!(
-                "{} of {m} months {} {min}",
-                k.as_str(),
-                if m >= min { "≥" } else { "<" }
-            ),
-            None => format!("{} of unstated duration, {min} months needed", k.as_str()),
-        },
-        _ => format!("{} accepted", k.as_str()),
-    };
-    out.push(crit(
-        "contract",
-        type_ok && dur_ok,
-        v.contract.months.map(f64::from),
-        regime.min_months.map(f64::from),
-        why,
-    ));
-
-    // Hours.
-    let h = v.contract.hours_per_week;
-    if let Some(share) = regime.min_share_of_last_hours {
-        match benefit.last_contract_hours {
-            Some(last) => {
-                let min = share * last;
-                out.push(crit(
-                    "hours",
-                    h >= min - 1e-9,
-                    Some(h),
-                    Some(min),
-                    format!(
-                        "{} h {} {}% of {} h = {} h",
-                        fmt1(h),
-                        if h >= min - 1e-9 { "≥" } else { "<" },
-                        fmt1(share * 100.0),
-                        fmt1(last),
-                        fmt1(min)
-                    ),
-                ));
-            }
-            None => out.push(crit(
-                "hours",
-                true,
-                Some(h),
-                None,
-                "last contract hours unknown: not checked".into(),
-            )),
+    let limit = (!permanent_free).then(|| {
+        let comuni = crate::geo::Comuni::embedded();
+        let (from, to) = (comuni.lookup(&c.domicile), comuni.lookup(&v.workplace));
+        let minutes = match (from, to) {
+            (Some(a), Some(b)) => travel.minutes(comuni.get(a), comuni.get(b), km),
+            _ => f64::INFINITY,
+        };
+        DistanceLimit {
+            max_km: band.max_km,
+            minutes,
+            max_minutes: band.max_minutes,
         }
-    }
-    if let Some(share) = regime.min_share_of_full_time {
-        let min = share * regime.full_time_hours;
-        out.push(crit(
-            "hours",
-            h >= min - 1e-9,
-            Some(h),
-            Some(min),
-            format!(
-                "{} h {} {}% of full time {} h = {} h",
-                fmt1(h),
-                if h >= min - 1e-9 { "≥" } else { "<" },
-                fmt1(share * 100.0),
-                fmt1(regime.full_time_hours),
-                fmt1(min)
-            ),
-        ));
-    }
-
-    // Pay.
-    let pay = v.contract.gross_monthly_eur;
-    if regime.pay_at_least_ccnl {
-        match (pay, v.contract.ccnl_min_monthly_eur) {
-            (Some(p), Some(m)) => out.push(crit(
-                "pay_ccnl",
-                p >= m,
-                Some(p),
-                Some(m),
-                format!(
-                    "{} {} CCNL minimum {}",
-                    fmt1(p),
-                    if p >= m { "≥" } else { "<" },
-                    fmt1(m)
-                ),
-            )),
-            (None, _) => out.push(crit(
-                "pay_ccnl",
-                false,
-                None,
-                v.contract.ccnl_min_monthly_eur,
-                "pay not stated".into(),
-            )),
-            (Some(p), None) => out.push(crit(
-                "pay_ccnl",
-                false,
-                Some(p),
-                None,
-                "CCNL minimum not stated".into(),
-            )),
-        }
-    }
-    if let Some(ratio) = regime.min_benefit_ratio {
-        let min = ratio * benefit.monthly_eur;
-        match pay {
-            // Compare in cents so that pay exactly at 120% passes despite float error.
-            Some(p) => {
-                let ok = (p * 100.0).round() >= (min * 100.0).round();
-                out.push(crit(
-                    "pay_benefit",
-                    ok,
-                    Some(p),
-                    Some(min),
-                    format!(
-                        "{} {} {}% of benefit {} = {}",
-                        fmt1(p),
-                        if ok { "≥" } else { "<" },
-                        fmt1(ratio * 100.0),
-                        fmt1(benefit.monthly_eur),
-                        fmt1(min)
-                    ),
-                ));
-            }
-            None => out.push(crit(
-                "pay_benefit",
-                false,
-                None,
-                Some(min),
-                "pay not stated".into(),
-            )),
-        }
-    }
-    let congruous = out.iter().all(|c| c.outcome == Outcome::Pass);
-    Some(Congruity {
-        regime: regime.name.clone(),
-        congruous,
-        months_since_did: months,
-        criteria: out,
-    })
+    });
+    CriterionDetail::Distance { km, limit }
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ pub mod graduatoria;
 #[cfg(feature = "grpc")]
 pub mod grpc;
 pub mod import;
+pub mod lang;
 pub mod model;
 pub mod offers;
 pub mod taxonomy;
@@ -46,6 +47,7 @@ pub use error::{Error, FieldError, InputErrors, Result};
 pub mod index;
 pub mod policy;
 pub mod query;
+pub mod render;
 pub mod roster;
 pub mod rules;
 pub mod score;

@@ -158,6 +158,8 @@ fn table_format_lists_the_entries() {
         fixture("policy.toml").to_str().unwrap(),
         "--format",
         "table",
+        "--lang",
+        "en",
     ]);
     assert!(out.contains("Roster V001"), "{out}");
     assert!(out.contains("eligible 6"), "{out}");
@@ -166,6 +168,85 @@ fn table_format_lists_the_entries() {
         .find(|l| l.trim_start().starts_with("1 "))
         .unwrap();
     assert!(first.contains("C001"), "{out}");
+}
+
+#[test]
+fn the_table_is_italian_by_default() {
+    let (_tmp, idx) = fixture_index();
+    let out = rosa_ok(&[
+        "roster",
+        "--index",
+        idx.to_str().unwrap(),
+        "--vacancy",
+        fixture("vacancy.json").to_str().unwrap(),
+        "--policy",
+        fixture("policy.toml").to_str().unwrap(),
+        "--format",
+        "table",
+    ]);
+    assert!(out.contains("Rosa V001"), "{out}");
+    assert!(out.contains("idonei 6"), "{out}");
+    assert!(out.contains("congruità"), "{out}");
+    assert!(!out.contains("eligible"), "{out}");
+}
+
+/// The rules' `detail` strings are Italian by default and English with
+/// `--lang en`; everything else in the JSON is the same.
+#[test]
+fn details_are_italian_by_default_and_english_on_request() {
+    let (_tmp, idx) = fixture_index();
+    let (vacancy, policy) = (fixture("vacancy.json"), fixture("policy.toml"));
+    let roster = |lang: &[&str]| -> Value {
+        let mut args = vec![
+            "roster",
+            "--index",
+            idx.to_str().unwrap(),
+            "--vacancy",
+            vacancy.to_str().unwrap(),
+            "--policy",
+            policy.to_str().unwrap(),
+        ];
+        args.extend_from_slice(lang);
+        serde_json::from_str(&rosa_ok(&args)).unwrap()
+    };
+    let rule = |r: &Value, name: &str| -> String {
+        r["entries"][0]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == name)
+            .unwrap()["detail"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (default, it, en) = (
+        roster(&[]),
+        roster(&["--lang", "it"]),
+        roster(&["--lang", "en"]),
+    );
+    assert_eq!(default, it);
+    assert!(rule(&it, "contract").contains("accettato"), "{it}");
+    assert!(rule(&it, "stale").contains("giorni fa"), "{it}");
+    assert!(rule(&en, "contract").ends_with(" accepted"), "{en}");
+    assert!(rule(&en, "stale").contains("days ago"), "{en}");
+    // The same numbers, with a decimal point, in both.
+    assert_eq!(rule(&it, "distance"), rule(&en, "distance"));
+    assert_eq!(
+        it["entries"][0]["rules"][0]["name"],
+        en["entries"][0]["rules"][0]["name"]
+    );
+    assert_eq!(it["excluded"], en["excluded"]);
+
+    // `--lang en` prints exactly the library's roster in English, the form the
+    // golden hashes pin (tests/golden.rs).
+    let engine = rosa::Engine::open(&idx).unwrap();
+    let v: rosa::model::VacancyRecord = rosa::model::read_json(&fixture("vacancy.json")).unwrap();
+    let p =
+        rosa::Policy::from_toml(&std::fs::read_to_string(fixture("policy.toml")).unwrap()).unwrap();
+    let lib = engine.roster(&v, &p).unwrap();
+    let lib = rosa::lang::with(rosa::lang::Lang::En, || serde_json::to_value(&lib)).unwrap();
+    assert_eq!(en, lib);
 }
 
 #[test]

@@ -12,7 +12,11 @@
 //! - the audit log those calls wrote;
 //! - the snapshot file(s) the build wrote;
 //!
-//! and compares the sha256 of each with a constant below. sha256 over the whole
+//! and compares the sha256 of each with a constant below. Those parts are
+//! serialised with their texts in English (`Lang::En`, the CLI's `--lang en`),
+//! the language they were pinned in before the Italian default; `it/rosters/operator`,
+//! `it/explanations` and `it/offers` pin the same outputs in Italian, and are
+//! checked to differ from the English ones in `detail` strings only. sha256 over the whole
 //! bytes: any one-byte change in any of them fails the test, naming the part.
 //!
 //! The corpora: the fixtures (`tests/fixtures`, the fixture vacancy in every mode,
@@ -41,6 +45,7 @@ use rosa::audit::{self, AuditRecord};
 use rosa::date::Date;
 use rosa::gen::{self, GenConfig, Profile};
 use rosa::index::OutcomeKind;
+use rosa::lang::Lang;
 use rosa::model::VacancyRecord;
 use rosa::model::{read_json, read_jsonl, CandidateRecord, CapOverride, Mode, TargetedList};
 use rosa::roster::View;
@@ -61,6 +66,10 @@ const EXPECTED: &[(&str, &str)] = &[
         "sha256:540a5e74acfc932d21696feb7f3252ddd74da378de193df5db290c6ee3206191",
     ),
     (
+        "fixtures/it/rosters/operator",
+        "sha256:49da7cff835d8b68ef5c145056b5fce7deb1ee3cad3d6bb34988ba3266cb2e53",
+    ),
+    (
         "fixtures/rosters/employer",
         "sha256:02c50c5b149db8d9e489da99bbcfee5a32b3d09997b5cd84599bccd6a83f633b",
     ),
@@ -69,7 +78,15 @@ const EXPECTED: &[(&str, &str)] = &[
         "sha256:af1ebd87d606342b9a2a7afe9b4cb17ee33ac4ae3092b86addf687d424e95d2c",
     ),
     (
+        "fixtures/it/explanations",
+        "sha256:da6404b59c9daf9c0d75144ab354f960c85b34b688dadce54ae4fbdc731edbb3",
+    ),
+    (
         "fixtures/offers",
+        "sha256:c95fcb877901b9bbeef98fa221d8430afec175dec85983fae812bcf0d7d7a1f5",
+    ),
+    (
+        "fixtures/it/offers",
         "sha256:c95fcb877901b9bbeef98fa221d8430afec175dec85983fae812bcf0d7d7a1f5",
     ),
     (
@@ -93,6 +110,10 @@ const EXPECTED: &[(&str, &str)] = &[
         "sha256:2c42953008a868b54f861c12f462bcca8d357d4d6a6ab6ce43074f1b9e316eaa",
     ),
     (
+        "gen_default/it/rosters/operator",
+        "sha256:6953a209da2a0b36bbc5e5caf203ab74af543a710a4ff890917c38f6a62d0a2a",
+    ),
+    (
         "gen_default/rosters/employer",
         "sha256:a1b12f18bfc8dea628ad6e30f906ae40bb8a9f0ea0f17ee2cb35f24c98f77949",
     ),
@@ -101,8 +122,16 @@ const EXPECTED: &[(&str, &str)] = &[
         "sha256:3a5be4d1abaeb691e6ff9fa16caa141a54b7c5fbab405a97e8159ccb12fc64eb",
     ),
     (
+        "gen_default/it/explanations",
+        "sha256:fbda883218076032b7597c230593852254d11540524a6421b984b0dff0f6da47",
+    ),
+    (
         "gen_default/offers",
         "sha256:cc40de0225b5a9718dc9d488b2e5c15f241d3818730dea82d4063a3862272545",
+    ),
+    (
+        "gen_default/it/offers",
+        "sha256:482f8fd3147faec9254cb051a3e222bbfced1a2f5e0fefd3de6377c901e34211",
     ),
     (
         "gen_default/rosters/after_commits",
@@ -125,6 +154,10 @@ const EXPECTED: &[(&str, &str)] = &[
         "sha256:db924c5ef2d2709f4a1de782ca3ae862f6d0aacf334d65af644827f3ff8433a7",
     ),
     (
+        "gen_wide/it/rosters/operator",
+        "sha256:c34b0cc38eede96e25714bf4f2927026ed669238daa864feead4b2bde804d2c9",
+    ),
+    (
         "gen_wide/rosters/employer",
         "sha256:19280a48e14636de13adf23b22c4fe7ad7da9e2521ede15d4168ecd694b3f20a",
     ),
@@ -133,8 +166,16 @@ const EXPECTED: &[(&str, &str)] = &[
         "sha256:2f8ffb3e4308d7d027d8585a92e607121e147e6658ed10020ddd45f7a4d55657",
     ),
     (
+        "gen_wide/it/explanations",
+        "sha256:6df50a58b6569cf84809d3a1a9393cc96a0fa22b8d3a65b55fdcd556b92e8b70",
+    ),
+    (
         "gen_wide/offers",
         "sha256:02af1fffc4c90a746c0b55b6e809aa8b9174212388b3c2550f0087ffd704b244",
+    ),
+    (
+        "gen_wide/it/offers",
+        "sha256:2b44f796b92ae71189c405f580c1fbd4a0b9d3bc491d8c462c5662299dca88fd",
     ),
     (
         "gen_wide/rosters/after_commits",
@@ -179,13 +220,23 @@ fn policies() -> Vec<(&'static str, Policy)> {
     ]
 }
 
+/// One JSON line per item, its texts in English: the language every part
+/// was pinned in before the Italian default (issue 19); the `it/` parts hold
+/// the same outputs in Italian.
 fn jsonl<T: serde::Serialize>(items: &[T]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for i in items {
-        serde_json::to_writer(&mut out, i).expect("serialisable");
-        out.push(b'\n');
-    }
-    out
+    jsonl_in(Lang::En, items)
+}
+
+/// One JSON line per item, its texts in `lang`.
+fn jsonl_in<T: serde::Serialize>(lang: Lang, items: &[T]) -> Vec<u8> {
+    rosa::lang::with(lang, || {
+        let mut out = Vec::new();
+        for i in items {
+            serde_json::to_writer(&mut out, i).expect("serialisable");
+            out.push(b'\n');
+        }
+        out
+    })
 }
 
 /// The fixture vacancy in every mode, with a cap of 3, and with a cap override.
@@ -337,6 +388,7 @@ fn run(
         }
     }
     parts.push(("rosters/operator".into(), jsonl(&operator)));
+    parts.push(("it/rosters/operator".into(), jsonl_in(Lang::It, &operator)));
     parts.push(("rosters/employer".into(), jsonl(&employer)));
 
     // Explanations: for the first 4 preselections and the first 2 vacancies of
@@ -376,6 +428,7 @@ fn run(
         "both eligible and excluded people are explained"
     );
     parts.push(("explanations".into(), jsonl(&explanations)));
+    parts.push(("it/explanations".into(), jsonl_in(Lang::It, &explanations)));
 
     // Offers: the first ten people and the first entry of every roster.
     let mut who: Vec<String> = ids.iter().take(10).cloned().collect();
@@ -395,6 +448,12 @@ fn run(
         "some offers are made"
     );
     parts.push(("offers".into(), jsonl(&offers)));
+    parts.push(("it/offers".into(), jsonl_in(Lang::It, &offers)));
+    assert!(
+        same_but_words(&operator) && same_but_words(&explanations),
+        "the Italian texts differ from the English ones"
+    );
+    same_but_words(&offers);
 
     // Commits, then the rosters again.
     let hired = rosters_default
@@ -417,6 +476,39 @@ fn run(
 
     parts.push(("audit".into(), normalised_audit(&dir)));
     parts
+}
+
+/// Outputs in Italian and in English differ in `detail` strings only (keys,
+/// names, codes, numbers unchanged); whether they differ at all.
+fn same_but_words<T: serde::Serialize>(items: &[T]) -> bool {
+    fn blank(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, x) in map.iter_mut() {
+                    if k == "detail" && x.is_string() {
+                        *x = serde_json::Value::Null;
+                    } else {
+                        blank(x);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(blank),
+            _ => {}
+        }
+    }
+    let (mut it, mut en): (Vec<_>, Vec<_>) = items
+        .iter()
+        .map(|i| {
+            let it = rosa::lang::with(Lang::It, || val(i));
+            let en = rosa::lang::with(Lang::En, || val(i));
+            (it, en)
+        })
+        .unzip();
+    let differ = it != en;
+    it.iter_mut().for_each(blank);
+    en.iter_mut().for_each(blank);
+    assert_eq!(it, en, "only the detail strings change with the language");
+    differ
 }
 
 /// An output as a JSON tree (the checks read the contract's fields, not the

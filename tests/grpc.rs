@@ -14,6 +14,7 @@ use rosa::grpc::pb::{
     RosterBatchRequest, RosterRequest, Vacancy,
 };
 use rosa::grpc::ServeConfig;
+use rosa::lang::Lang;
 use rosa::model::{parse_record, CandidateRecord, VacancyRecord};
 use rosa::{Engine, Policy};
 use tonic::transport::Channel;
@@ -113,10 +114,30 @@ async fn roster_is_the_library_roster_field_for_field() {
     let lib = engine
         .roster(&serde_json::from_value(vacancy_json()).unwrap(), &policy())
         .unwrap();
-    let mut lib: pb::RosterResponse =
-        serde_json::from_value(serde_json::to_value(&lib).unwrap()).unwrap();
-    lib.index_generation = r.index_generation;
-    assert_eq!(lib, r);
+    let as_message = |lang| -> pb::RosterResponse {
+        let v = rosa::lang::with(lang, || serde_json::to_value(&lib)).unwrap();
+        let mut m: pb::RosterResponse = serde_json::from_value(v).unwrap();
+        m.index_generation = r.index_generation;
+        m
+    };
+    // Without `lang`, the texts are Italian.
+    assert_eq!(as_message(Lang::It), r);
+
+    // With `lang: "en"`, English, and only the texts differ.
+    let mut req = roster_req(vacancy_msg(serde_json::json!({})));
+    req.lang = "en".into();
+    let en = s.client.roster(req).await.unwrap().into_inner();
+    assert_eq!(as_message(Lang::En), en);
+    assert_ne!(en, r);
+    let contract = |r: &pb::RosterResponse| {
+        let x = r.entries[0].rules.iter().find(|x| x.name == "contract");
+        x.unwrap().detail.clone()
+    };
+    assert_eq!(
+        (contract(&r).as_str(), contract(&en).as_str()),
+        ("fixed_term accettato", "fixed_term accepted")
+    );
+    assert_eq!(ids(&en), ids(&r));
 
     // Employer view: no rule outcomes, no congruity.
     let mut req = roster_req(vacancy_msg(serde_json::json!({})));
@@ -176,6 +197,23 @@ async fn explain_and_offers_answer_for_a_known_person_and_not_found_otherwise() 
     assert!(e.eligible);
     assert_eq!(e.rank, Some(3));
     assert_eq!(e.eligible_count, 6);
+    let shifts = |e: &pb::Explanation| {
+        let x = e.rules.iter().find(|x| x.name == "shifts");
+        x.unwrap().detail.clone()
+    };
+    assert_eq!(shifts(&e), "lavoro a turni accettato");
+    let en = s
+        .client
+        .explain(ExplainRequest {
+            vacancy: Some(vacancy_msg(serde_json::json!({}))),
+            candidate_id: "C003".into(),
+            lang: "en".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(shifts(&en), "shift work accepted");
 
     let err = s
         .client
@@ -332,6 +370,13 @@ async fn bad_requests_are_invalid_argument_naming_the_field() {
                 ..roster_req(vacancy_msg(serde_json::json!({})))
             },
             "weights",
+        ),
+        (
+            RosterRequest {
+                lang: "fr".into(),
+                ..roster_req(vacancy_msg(serde_json::json!({})))
+            },
+            "lang",
         ),
     ];
     for (req, field) in cases {

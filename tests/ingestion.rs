@@ -197,8 +197,8 @@ fn a_confirmation_older_than_the_did_counts_from_the_did_and_explain_says_so() {
         stale["detail"]
             .as_str()
             .unwrap()
-            .contains("2026-12-15 is after"),
-        "{stale}"
+            .contains("2026-12-15 successiva al"),
+        "the detail is Italian by default: {stale}"
     );
     // Roster and explain agree: the excluded are counted as stale.
     assert!(

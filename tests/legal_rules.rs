@@ -10,6 +10,7 @@
 use rosa::congruity::{self, Congruity, CongruityCriterion};
 use rosa::date::Date;
 use rosa::geo::{Comune, DistanceModel, TravelTime};
+use rosa::lang::Lang;
 use rosa::model::{CandidateRecord, VacancyRecord};
 use rosa::rules::Outcome;
 use rosa::{Engine, Policy};
@@ -194,11 +195,12 @@ fn run_crit_cases(cases: &[CritCase], regime: &str) {
             x.threshold,
             k.threshold
         );
+        let detail = rosa::render::criterion(&x.detail, Lang::En);
         assert!(
-            x.detail.contains(k.detail),
+            detail.contains(k.detail),
             "{}: detail {:?} lacks {:?}",
             k.label,
-            x.detail,
+            detail,
             k.detail
         );
         assert_eq!(got.congruous, k.pass, "{}: verdict {got:?}", k.label);
@@ -250,7 +252,10 @@ fn dm2018_boundaries_of_months_distance_time_contract_hours_and_pay() {
         assert_eq!(got.months_since_did, months, "{label}");
         let coh = criterion(&got, "coherence", label);
         assert_eq!(coh.outcome, pass(coherent), "{label}: {coh:?}");
-        assert!(coh.detail.contains(detail), "{label}: {coh:?}");
+        assert!(
+            rosa::render::criterion(&coh.detail, Lang::En).contains(detail),
+            "{label}: {coh:?}"
+        );
         let d = criterion(&got, "distance", label);
         assert_eq!(d.threshold, Some(km_limit), "{label}: {d:?}");
         assert_eq!(d.value, Some(60.0), "{label}");
@@ -341,7 +346,7 @@ fn dm2018_boundaries_of_months_distance_time_contract_hours_and_pay() {
     let c = person("C1", naspi.clone());
     let engine = Engine::in_memory(vec![c, plain], vec![]).unwrap();
     let r = engine.roster(&v, &policy()).unwrap();
-    let doc = serde_json::to_value(&r).unwrap();
+    let doc = rosa::lang::with(Lang::En, || serde_json::to_value(&r)).unwrap();
     let entry = |id: &str| {
         doc["entries"]
             .as_array()
@@ -602,19 +607,12 @@ fn targeted_compatibility_demands_capacities_and_supports() {
         assert_eq!(e.eligible, k.compatible, "{label}: {:?}", e.rules);
         let rule = e.rules.iter().find(|r| r.name == "compatibility").unwrap();
         assert_eq!(rule.outcome, pass(k.compatible), "{label}: {rule:?}");
+        let detail = rosa::render::rule(&rule.detail, Lang::En);
         for f in k.named {
-            assert!(
-                rule.detail.contains(f),
-                "{label}: {:?} lacks {f:?}",
-                rule.detail
-            );
+            assert!(detail.contains(f), "{label}: {detail:?} lacks {f:?}");
         }
         for f in k.not_named {
-            assert!(
-                !rule.detail.contains(f),
-                "{label}: {:?} has {f:?}",
-                rule.detail
-            );
+            assert!(!detail.contains(f), "{label}: {detail:?} has {f:?}");
         }
         // The structured compatibility agrees, dimension by dimension.
         let comp = e.compatibility.as_ref().expect("targeted mode");
@@ -981,7 +979,10 @@ fn explain_agrees_with_the_roster_for_every_entry_and_names_the_first_failure() 
     let x2 = engine.explain(&v, &p, "X2").unwrap();
     let lic = x2.rules.iter().find(|r| r.name == "licence").unwrap();
     assert_eq!(
-        (lic.outcome, lic.detail.as_str()),
+        (
+            lic.outcome,
+            rosa::render::rule(&lic.detail, Lang::En).as_str()
+        ),
         (Outcome::Fail, "missing B")
     );
     assert_eq!(r.excluded.get("licence"), 0);
@@ -1298,7 +1299,10 @@ fn only_congruous_turns_congruity_from_information_into_a_filter() {
     assert_eq!((x.rank, x.first_failure), (None, Some("congruity")));
     let rule = x.rules.iter().find(|r| r.name == "congruity").unwrap();
     assert_eq!(rule.outcome, Outcome::Fail);
-    assert_eq!(rule.detail, "not congruous under dm2018: pay_benefit");
+    assert_eq!(
+        rosa::render::rule(&rule.detail, Lang::En),
+        "not congruous under dm2018: pay_benefit"
+    );
     let x = engine.explain(&v, &on, "N4").unwrap();
     assert_eq!(x.first_failure, Some("distance"));
 }

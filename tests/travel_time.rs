@@ -48,7 +48,8 @@ fn the_default_model_finds_piacenza_too_far_and_a_planner_can_say_otherwise() {
             .as_ref()
             .expect("a NASpI person has a congruity verdict");
         let d = c.criteria.iter().find(|x| x.name == "distance").unwrap();
-        (c.congruous, d.outcome, d.detail.clone())
+        let detail = rosa::render::criterion(&d.detail, rosa::lang::Lang::En);
+        (c.congruous, d.outcome, detail)
     };
 
     let by_model = engine.explain(&v, &policy, "C001").unwrap();

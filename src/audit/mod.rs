@@ -81,8 +81,14 @@ pub fn sha256(bytes: &[u8]) -> String {
     format!("sha256:{}", hex(&Sha256::digest(bytes)))
 }
 
-/// `sha256:<hex>` of a value's canonical (compact serde) JSON.
+/// `sha256:<hex>` of a value's canonical (compact serde) JSON, its words in
+/// English whatever language the caller reads ([`crate::lang`]): an output's
+/// hash, and so a replay, does not depend on the language.
 pub fn hash_json<T: Serialize + ?Sized>(value: &T) -> String {
+    crate::lang::with(crate::lang::Lang::En, || hash_json_as_is(value))
+}
+
+fn hash_json_as_is<T: Serialize + ?Sized>(value: &T) -> String {
     // Streamed into the hash: the JSON of a national build is gigabytes.
     struct Hashing(Sha256);
     impl std::io::Write for Hashing {

@@ -145,6 +145,8 @@ struct ExplainArgs {
     /// Policy TOML (default: built-in).
     #[arg(long)]
     policy: Option<PathBuf>,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 #[derive(Args)]
@@ -158,6 +160,8 @@ struct OffersArgs {
     /// Policy TOML (default: built-in).
     #[arg(long)]
     policy: Option<PathBuf>,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 #[derive(Args)]
@@ -197,6 +201,8 @@ struct DemoArgs {
     /// Generator seed.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    #[command(flatten)]
+    lang: LangArg,
 }
 
 #[derive(Args)]
@@ -378,6 +384,32 @@ struct RosterArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
     format: Format,
+    #[command(flatten)]
+    lang: LangArg,
+}
+
+/// The language of the words of an output.
+#[derive(Args, Clone, Copy)]
+struct LangArg {
+    /// Language of the `detail` texts and of the table view: `it` (Italian) or `en`
+    /// (English). JSON keys, names, codes and numbers are the same in both.
+    #[arg(long = "lang", value_enum, default_value = "it")]
+    lang: LangValue,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum LangValue {
+    It,
+    En,
+}
+
+impl LangArg {
+    fn lang(self) -> rosa::lang::Lang {
+        match self.lang {
+            LangValue::It => rosa::lang::Lang::It,
+            LangValue::En => rosa::lang::Lang::En,
+        }
+    }
 }
 
 /// Parses the command line and runs it.
@@ -388,7 +420,9 @@ pub fn run() -> Result<()> {
         import::set_esco()?;
     }
     match cli.command {
-        Command::Demo(a) => demo::run(a.candidates, a.vacancies, a.seed),
+        Command::Demo(a) => rosa::lang::with(a.lang.lang(), || {
+            demo::run(a.candidates, a.vacancies, a.seed)
+        }),
         Command::Gen(a) => gen(a),
         Command::Bench {
             candidates,
@@ -533,19 +567,21 @@ pub fn run() -> Result<()> {
             }
             Ok(())
         }
-        Command::Roster(a) => roster(a),
+        Command::Roster(a) => rosa::lang::with(a.lang.lang(), || roster(a)),
         Command::Import(a) => import::run(a),
         Command::Eval(a) => eval(a),
         Command::Explain(a) => {
             let policy = load_policy(a.policy.as_deref())?;
             let vacancy: VacancyRecord = read_json(&a.vacancy)?;
             let engine = open(&a.index)?;
-            print_json(&engine.explain(&vacancy, &policy, &a.candidate)?)
+            let e = engine.explain(&vacancy, &policy, &a.candidate)?;
+            rosa::lang::with(a.lang.lang(), || print_json(&e))
         }
         Command::Offers(a) => {
             let policy = load_policy(a.policy.as_deref())?;
             let engine = open(&a.index)?;
-            print_json(&engine.offers(&policy, &a.candidate)?)
+            let o = engine.offers(&policy, &a.candidate)?;
+            rosa::lang::with(a.lang.lang(), || print_json(&o))
         }
         #[cfg(feature = "grpc")]
         Command::Serve(a) => serve(a),
