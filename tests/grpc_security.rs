@@ -260,6 +260,7 @@ async fn call(c: &mut Client, method: &str) -> Code {
                 vacancy: Some(vacancy_msg(serde_json::json!({}))),
                 candidate_id: "C001".into(),
                 policy_toml: String::new(),
+                lang: String::new(),
             })
             .await
             .map(drop),
@@ -268,6 +269,7 @@ async fn call(c: &mut Client, method: &str) -> Code {
             c.offers(OffersRequest {
                 candidate_id: "C001".into(),
                 policy_toml: String::new(),
+                lang: String::new(),
             })
             .await
             .map(drop),
@@ -522,6 +524,7 @@ async fn loopback_without_a_config_is_the_local_operator() {
         vacancy: Some(vacancy_msg(serde_json::json!({}))),
         candidate_id: "C001".into(),
         policy_toml: String::new(),
+        lang: String::new(),
     })
     .await
     .unwrap();
