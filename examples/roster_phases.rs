@@ -3,8 +3,10 @@
 //! explanations, the narrowing suggestions. Read-only (no audit record).
 //!
 //! Run: `cargo run --release --example roster_phases -- INDEX VACANCIES.jsonl [ROUNDS]`
-//! Prints, per eligible-pool bucket, the mean milliseconds of each phase; apart, the
-//! time of the top-k's bounds alone (one thread) and the share of rows it scores in full.
+//! Prints, per eligible-pool bucket, the mean milliseconds of each phase (`best`:
+//! the best BM25 and the top-k, [`roster::best`]); apart, the time of the same
+//! with every eligible row's BM25 loaded (the path before `roster::best`), whose
+//! result it checks `best` against.
 
 use std::time::Instant;
 
@@ -16,9 +18,7 @@ use rosa::Policy;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const PHASES: [&str; 7] = [
-    "query", "eligible", "bm25", "max", "top_k", "entries", "narrow",
-];
+const PHASES: [&str; 5] = ["query", "eligible", "best", "entries", "narrow"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -36,61 +36,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let policy = Policy::default();
     // bucket -> (rosters, per-phase ms)
     let buckets = ["< 1k", "1k-10k", "10k-50k", ">= 50k"];
-    let mut sums = vec![(0usize, [0f64; 7]); buckets.len()];
-    let mut extra = vec![(0f64, 0f64); buckets.len()];
+    let mut sums = vec![(0usize, [0f64; 5]); buckets.len()];
+    let mut extra = vec![0f64; buckets.len()];
     for round in 0..rounds {
         for v in &vacancies {
             let mut t = Instant::now();
-            let mut lap = |ms: &mut [f64; 7], i: usize| {
+            let mut lap = |ms: &mut [f64; 5], i: usize| {
                 ms[i] += t.elapsed().as_secs_f64() * 1e3;
                 t = Instant::now();
             };
-            let mut ms = [0f64; 7];
+            let mut ms = [0f64; 5];
             let mut q = Query::new(&index, v, &policy)?;
             lap(&mut ms, 0);
             let el = roster::eligibility(&q, &index);
             lap(&mut ms, 1);
-            q.load_text(&index, &el.rows)?;
+            let (max, best) = roster::best(&mut q, &index, &el.rows, v.cap() as usize)?;
             lap(&mut ms, 2);
-            let max = roster::max_bm25(&q, &el.rows);
-            lap(&mut ms, 3);
-            let best = roster::top_k(&q, &index, &el.rows, max, v.cap() as usize);
-            lap(&mut ms, 4);
-            // Apart (not in the total): the bounds alone, and how many rows the pruned
-            // path scores in full.
-            let (bounds_ms, scored) = if q.template.is_none() && el.rows.len() > 256 {
-                let t0 = Instant::now();
-                let b = rosa::score::Bound::new(&q, &index);
-                let bm25 = q.bm25_column(&el.rows);
-                let s: f64 = el
-                    .rows
-                    .iter()
-                    .zip(&bm25)
-                    .map(|(&r, &x)| b.of(&q, &index, r, x, max).0)
-                    .sum();
-                std::hint::black_box(s);
-                let ms = t0.elapsed().as_secs_f64() * 1e3;
-                let p = roster::top_k_pruned(
-                    &q,
-                    &index,
-                    &el.rows,
-                    max,
-                    v.cap() as usize,
-                    (4 * v.cap() as usize).max(64),
-                );
-                (ms, p.scored)
-            } else {
-                (0.0, el.rows.len())
-            };
-            lap(&mut [0f64; 7], 0); // restart the clock
             for &(_, row) in &best {
                 std::hint::black_box(roster::entry_score(&q, &index, row, max, true));
                 std::hint::black_box(rosa::rules::check_all(&q, &index, row));
                 std::hint::black_box(q.congruity(&index, row));
             }
-            lap(&mut ms, 5);
+            lap(&mut ms, 3);
             std::hint::black_box(roster::narrowing(&q, &index, &el.rows, v.cap()));
-            lap(&mut ms, 6);
+            lap(&mut ms, 4);
+            // Apart (not in the total): every eligible row's BM25 and the top-k
+            // over them all, the path before `roster::best`, which must agree.
+            let t0 = Instant::now();
+            let mut all = Query::new(&index, v, &policy)?;
+            all.load_text(&index, &el.rows)?;
+            let all_max = roster::max_bm25(&all, &el.rows);
+            let all_best = roster::top_k(&all, &index, &el.rows, all_max, v.cap() as usize);
+            let all_ms = t0.elapsed().as_secs_f64() * 1e3;
+            if (all_max, &all_best) != (max, &best) {
+                return Err(format!("{}: roster::best differs from the full path", v.id).into());
+            }
             if round == 0 {
                 continue; // warm-up
             }
@@ -101,8 +81,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 _ => 3,
             };
             sums[b].0 += 1;
-            extra[b].0 += bounds_ms;
-            extra[b].1 += scored as f64 / el.rows.len().max(1) as f64;
+            extra[b] += all_ms;
             for (s, m) in sums[b].1.iter_mut().zip(ms) {
                 *s += m;
             }
@@ -112,8 +91,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for p in PHASES {
         print!("{p:>10}");
     }
-    println!("{:>10}{:>14}{:>10}", "total", "bounds alone", "scored");
-    for (name, (n, ms)) in buckets.iter().zip(&sums) {
+    println!("{:>10}{:>16}", "total", "best, all rows");
+    for (b, (name, (n, ms))) in buckets.iter().zip(&sums).enumerate() {
         if *n == 0 {
             continue;
         }
@@ -121,12 +100,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for m in ms {
             print!("{:>10.2}", m / *n as f64);
         }
-        let (b, sc) = extra[buckets.iter().position(|x| x == name).unwrap()];
         println!(
-            "{:>10.2}{:>14.2}{:>9.1}%",
+            "{:>10.2}{:>16.2}",
             ms.iter().sum::<f64>() / *n as f64,
-            b / *n as f64,
-            100.0 * sc / *n as f64
+            extra[b] / *n as f64
         );
     }
     Ok(())

@@ -69,6 +69,13 @@ pub struct Filters {
     /// ISCO unit group (four digits, packed by [`crate::taxonomy::isco_pack`]) ->
     /// people with an experience of at least 12 months in it (for narrowing).
     experienced: BTreeMap<u32, RoaringBitmap>,
+    /// Packed ISCO code -> people with it among their experiences or desired
+    /// professions, any months, unknown codes (a bare major group) left out; and
+    /// ESCO occupation -> people it is inferred for. Derived from the features
+    /// (not stored in a snapshot: [`Filters::derive`] rebuilds them at open);
+    /// they bound the occupation criterion for whole sets of rows.
+    occupation: BTreeMap<u32, RoaringBitmap>,
+    esco: BTreeMap<u32, RoaringBitmap>,
     /// Comuni whose list needs sorting.
     dirty: Vec<u16>,
 }
@@ -76,6 +83,24 @@ pub struct Filters {
 /// Months of experience in the vacancy's unit group that the narrowing
 /// suggestion "experience required" asks for.
 pub const EXPERIENCED_MONTHS: u32 = 12;
+
+/// The keys of a row's occupation bitmaps: its known ISCO codes (experiences
+/// and desired professions; a bare major group, packed with a pad in its second
+/// byte, is unknown and scores nothing) and its inferred ESCO occupations.
+fn occupation_keys(
+    feat: &Features,
+) -> (
+    impl Iterator<Item = u32> + '_,
+    impl Iterator<Item = u32> + '_,
+) {
+    (
+        feat.occupations
+            .iter()
+            .map(|o| o.code)
+            .filter(|c| (c >> 8) & 0xFF != 0xFF),
+        feat.esco.iter().map(|i| u32::from(i.occ)),
+    )
+}
 
 /// Whether a packed ISCO code is a whole unit group (four digits, no pad).
 fn is_unit_group(code: u32) -> bool {
@@ -195,11 +220,85 @@ impl Filters {
                 put(self.experienced.entry(o.code).or_default());
             }
         }
+        self.set_derived(row, feat, on);
         match r.targeted.as_ref().map(|t| t.list) {
             Some(TargetedList::Art1) => put(&mut self.art1),
             Some(TargetedList::Art18) => put(&mut self.art18),
             None => {}
         }
+    }
+
+    /// The occupation and ESCO bitmaps of one row (see [`Filters::derive`]).
+    fn set_derived(&mut self, row: u32, feat: &Features, on: bool) {
+        let put = |bm: &mut RoaringBitmap| {
+            if on {
+                bm.insert(row);
+            } else {
+                bm.remove(row);
+            }
+        };
+        let (isco, esco) = occupation_keys(feat);
+        for c in isco {
+            put(self.occupation.entry(c).or_default());
+        }
+        for o in esco {
+            put(self.esco.entry(o).or_default());
+        }
+    }
+
+    /// Rebuilds the bitmaps that a snapshot does not store (occupations by ISCO
+    /// code and by inferred ESCO occupation) from the features of the rows in
+    /// [`Filters::all`]: what [`Filters::add`] would have built.
+    pub(crate) fn derive(&mut self, features: &[Features]) {
+        use rayon::prelude::*;
+        let rows: Vec<u32> = self.all.iter().collect();
+        // (key, row) pairs, sorted: each key's rows then come in ascending order.
+        let pairs = |esco: bool| -> Vec<(u32, u32)> {
+            let mut pairs: Vec<(u32, u32)> = rows
+                .par_iter()
+                .filter_map(|&r| features.get(r as usize).map(|f| (r, f)))
+                .flat_map_iter(|(r, f)| {
+                    let (isco, occ) = occupation_keys(f);
+                    let keys: Vec<u32> = if esco { occ.collect() } else { isco.collect() };
+                    keys.into_iter().map(move |k| (k, r))
+                })
+                .collect();
+            pairs.par_sort_unstable();
+            pairs.dedup();
+            pairs
+        };
+        let group = |pairs: Vec<(u32, u32)>| -> BTreeMap<u32, RoaringBitmap> {
+            pairs
+                .chunk_by(|a, b| a.0 == b.0)
+                .map(|run| {
+                    let rows = run.iter().map(|&(_, r)| r);
+                    let bm = RoaringBitmap::from_sorted_iter(rows).expect("ascending rows");
+                    (run[0].0, bm)
+                })
+                .collect()
+        };
+        self.occupation = group(pairs(false));
+        self.esco = group(pairs(true));
+    }
+
+    /// People with a known occupation (packed ISCO code) for which `keep` holds.
+    pub fn with_occupation(&self, keep: impl Fn(u32) -> bool) -> RoaringBitmap {
+        let mut bm = RoaringBitmap::new();
+        for (_, b) in self.occupation.iter().filter(|(&c, _)| keep(c)) {
+            bm |= b;
+        }
+        bm
+    }
+
+    /// People for whom one of `occupations` (ESCO occupation ids) is inferred.
+    pub fn with_esco(&self, occupations: impl Iterator<Item = u32>) -> RoaringBitmap {
+        let mut bm = RoaringBitmap::new();
+        for o in occupations {
+            if let Some(b) = self.esco.get(&o) {
+                bm |= b;
+            }
+        }
+        bm
     }
 
     /// Writes the bitmaps to a snapshot (after [`Filters::finish`]).
@@ -220,6 +319,9 @@ impl Filters {
             art18: _,
             by_comune,
             experienced,
+            // Derived from the features at open (`derive`), not stored.
+            occupation: _,
+            esco: _,
             dirty: _,
         } = self;
         for bm in plain_bitmaps!(&self) {
@@ -460,6 +562,70 @@ impl Filters {
 mod tests {
     use super::*;
     use crate::model::{read_json_from, read_jsonl_from, Cefr, Language, Targeted, VacancyRecord};
+
+    #[test]
+    fn derived_occupation_bitmaps_are_those_of_adding_and_removing_rows() {
+        // The fixture's people, again and again, with unit groups by position.
+        let fixture = read_jsonl_from::<CandidateRecord>(
+            include_str!("../tests/fixtures/candidates.jsonl").as_bytes(),
+            "fixture",
+        )
+        .unwrap();
+        let codes = [
+            "7212", "7223", "5120", "9329", "4110", "2511", "8322", "5223",
+        ];
+        let template = fixture
+            .iter()
+            .find_map(|c| c.experiences.first())
+            .unwrap()
+            .clone();
+        let people: Vec<CandidateRecord> = (0..60)
+            .map(|i| {
+                let mut c = fixture[i % fixture.len()].clone();
+                c.id = format!("{}-{i}", c.id);
+                let mut e = template.clone();
+                e.isco = codes[i % codes.len()].to_string();
+                c.experiences.push(e);
+                c.desired_isco
+                    .push(codes[(i / 3) % codes.len()].to_string());
+                c
+            })
+            .collect();
+        let index = Index::build(None, people.clone(), Vec::new(), None).unwrap();
+        let feats: Vec<Features> = (0..people.len() as u32)
+            .map(|r| index.features(r).clone())
+            .collect();
+        let mut f = Filters::default();
+        for (r, (c, ft)) in people.iter().zip(&feats).enumerate() {
+            f.add(r as u32, c, ft);
+        }
+        // Every 5th row removed, every 3rd (not 5th) replaced by the next one.
+        let mut now = feats.clone();
+        for r in (0..people.len()).step_by(5) {
+            f.remove(r as u32, &people[r], &feats[r]);
+        }
+        for r in (3..people.len() - 1).step_by(3).filter(|r| r % 5 != 0) {
+            f.remove(r as u32, &people[r], &feats[r]);
+            f.add(r as u32, &people[r + 1], &feats[r + 1]);
+            now[r] = feats[r + 1].clone();
+        }
+        f.finish();
+        let mut g = f.clone();
+        g.occupation.clear();
+        g.esco.clear();
+        g.derive(&now);
+        let kept = |m: &BTreeMap<u32, RoaringBitmap>| -> Vec<(u32, RoaringBitmap)> {
+            m.iter()
+                .filter(|(_, b)| !b.is_empty())
+                .map(|(k, b)| (*k, b.clone()))
+                .collect()
+        };
+        assert!(f.occupation.len() > 5, "{} codes", f.occupation.len());
+        assert_eq!(kept(&g.occupation), kept(&f.occupation));
+        assert_eq!(kept(&g.esco), kept(&f.esco));
+        // A bare major group is unknown: no bitmap of its own.
+        assert!(f.occupation.keys().all(|c| (c >> 8) & 0xFF != 0xFF));
+    }
 
     /// Three people: A (Milan, 40 km, CE and B, English B2, permanent full
     /// time with shifts, art. 1), B (Rome, 10 km, licence `b`, English A2,

@@ -339,6 +339,10 @@ pub fn max_bm25(q: &Query, rows: &[u32]) -> f32 {
     q.bm25_column(rows).into_iter().fold(0.0, f32::max)
 }
 
+/// A pool is wide from this fraction of the index on (1 / `WIDE_SHARE`), for
+/// [`best`] (the same as [`crate::text::TextIndex::max_among`]'s).
+const WIDE_SHARE: usize = 32;
+
 /// Pools up to this size are scored exhaustively: bounding them costs about what
 /// scoring does.
 const PRUNE_FROM: usize = 256;
@@ -352,10 +356,111 @@ const PRUNE_FROM: usize = 256;
 /// the `k`-th score found. A row whose bound is below it scores below `k` rows
 /// already found, so the result is [`top_k_exhaustive`]'s, ties included.
 pub fn top_k(q: &Query, index: &Index, rows: &[u32], max_bm25: f32, k: usize) -> Vec<(f64, u32)> {
-    if q.template.is_some() || k == 0 || rows.len() <= PRUNE_FROM.max(4 * k) {
+    // Narrower pools: their BM25 costs less than finding its best elsewhere.
+    let narrow = rows.len() * WIDE_SHARE < index.len();
+    if q.template.is_some() || k == 0 || rows.len() <= PRUNE_FROM.max(4 * k) || narrow {
         return top_k_exhaustive(q, index, rows, max_bm25, k);
     }
     top_k_pruned(q, index, rows, max_bm25, k, (4 * k).max(64)).best
+}
+
+/// The best `k` eligible rows (ascending `rows`) as `(score, row)` in entry
+/// order, and the best BM25 among them all (the text criterion's
+/// normalisation). Loads into `q` the BM25 of the rows it scores, the best
+/// among them: what the entries read.
+///
+/// The same result as loading every row's BM25 and taking [`top_k_exhaustive`],
+/// ties included. A wide pool in a scored mode is not read row by row: the best
+/// BM25 comes from [`crate::text::TextIndex::max_among`], and only the rows whose
+/// class ([`score::Reach`]) can reach the `k`-th score get their BM25 and
+/// [`top_k`]. The classes are tried from the highest down until at least `k`
+/// eligible rows are in them; the `k`-th score among those is a floor of the
+/// final one, and a row outside every class reaching it cannot enter the top.
+pub fn best(
+    q: &mut Query,
+    index: &Index,
+    rows: &[u32],
+    k: usize,
+) -> Result<(f32, Vec<(f64, u32)>)> {
+    // Narrower pools: their BM25 costs less than finding its best elsewhere.
+    let narrow = rows.len() * WIDE_SHARE < index.len();
+    if q.template.is_some() || k == 0 || rows.len() <= PRUNE_FROM.max(4 * k) || narrow {
+        q.load_text(index, rows)?;
+        let max = max_bm25(q, rows);
+        return Ok((max, top_k(q, index, rows, max, k)));
+    }
+    let eligible = RoaringBitmap::from_sorted_iter(rows.iter().copied()).expect("ascending rows");
+    let text = format!("{} {}", q.vacancy.title, q.vacancy.text);
+    let max = index.text().max_among(&text, rows)?;
+    let bound = score::Bound::new(q, index);
+    let reach = score::Reach::new(&bound, q, index);
+    let levels = reach.levels(q);
+    // The highest classes holding k eligible rows (galloping down the levels).
+    let (mut at, mut some) = (0, RoaringBitmap::new());
+    while at < levels.len() {
+        some = reach.rows(q, levels[at]) & &eligible;
+        if some.len() >= k as u64 || at + 1 == levels.len() {
+            break;
+        }
+        at = (2 * at + 1).min(levels.len() - 1);
+    }
+    let mut best = top_in(q, index, &bound, &some, max, k)?;
+    // Rows outside those classes are bounded by the next level: if it reaches
+    // the k-th score found, the classes reaching that score are taken whole.
+    let floor = best.get(k - 1).map_or(f64::NEG_INFINITY, |b| b.0);
+    if levels.get(at + 1).is_some_and(|&next| next >= floor) {
+        let more = reach.rows(q, floor) & &eligible;
+        if more.len() > some.len() {
+            best = top_in(q, index, &bound, &more, max, k)?;
+        }
+    }
+    Ok((max, best))
+}
+
+/// [`top_k`] of a set of rows, loading into `q` the BM25 of those it scores.
+///
+/// A row's text value is at most 1 (its BM25 at most the best, `max`), so every
+/// row first gets its loose bound with that value; the highest bounds are
+/// scored with their BM25, and only the rows whose bound reaches the `k`-th
+/// score found get theirs loaded for [`top_k`].
+fn top_in(
+    q: &mut Query,
+    index: &Index,
+    bound: &score::Bound,
+    rows: &RoaringBitmap,
+    max: f32,
+    k: usize,
+) -> Result<Vec<(f64, u32)>> {
+    let rows: Vec<u32> = rows.iter().collect();
+    let seed = (4 * k).max(64);
+    if rows.len() <= PRUNE_FROM.max(seed) {
+        q.load_text(index, &rows)?;
+        return Ok(top_k(q, index, &rows, max, k));
+    }
+    let mut loose: Vec<(f64, u32)> = rows
+        .par_chunks(CHUNK)
+        .flat_map_iter(|chunk| {
+            let q = &*q;
+            chunk
+                .iter()
+                .map(move |&r| (bound.loose(q, index, r, max, max), r))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    loose.select_nth_unstable_by(seed - 1, |a, b| b.0.total_cmp(&a.0));
+    let mut first: Vec<u32> = loose[..seed].iter().map(|&(_, r)| r).collect();
+    first.sort_unstable();
+    q.load_text(index, &first)?;
+    let found = top_k_exhaustive(q, index, &first, max, k);
+    let threshold = found[k - 1].0;
+    let mut near: Vec<u32> = loose
+        .iter()
+        .filter(|&&(b, _)| b >= threshold)
+        .map(|&(_, r)| r)
+        .collect();
+    near.sort_unstable();
+    q.load_text(index, &near)?;
+    Ok(top_k(q, index, &near, max, k))
 }
 
 /// What [`top_k_pruned`] found and how much it scored.
@@ -655,10 +760,8 @@ pub fn roster_with(
 ) -> Result<Roster> {
     let mut q = Query::new(index, vacancy, policy)?.with_travel_time(travel);
     let el = eligibility(&q, index);
-    q.load_text(index, &el.rows)?;
     let cap = vacancy.cap();
-    let max = max_bm25(&q, &el.rows);
-    let best = top_k(&q, index, &el.rows, max, cap as usize);
+    let (max, best) = best(&mut q, index, &el.rows, cap as usize)?;
     let entries = best
         .iter()
         .enumerate()

@@ -185,21 +185,140 @@ impl TextIndex {
         if terms.is_empty() {
             return Ok(Vec::new());
         }
-        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
-            .iter()
-            .map(|t| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_text(self.cv, t),
-                    IndexRecordOption::WithFreqs,
-                ));
-                (Occur::Should, q)
-            })
-            .collect();
-        let query = BooleanQuery::new(clauses);
+        let query = self.disjunction(&terms);
         let searcher = self.reader.searcher();
         let mut all = searcher.search(&query, &RowScores)?;
         all.sort_unstable_by_key(|(r, _)| *r);
         Ok(all)
+    }
+
+    /// The query that scores a text: its terms, each optional.
+    fn disjunction(&self, terms: &[String]) -> BooleanQuery {
+        BooleanQuery::new(
+            terms
+                .iter()
+                .map(|t| {
+                    let q: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(self.cv, t),
+                        IndexRecordOption::WithFreqs,
+                    ));
+                    (Occur::Should, q)
+                })
+                .collect(),
+        )
+    }
+
+    /// The best BM25 of `text` among `rows` (ascending): the largest value
+    /// [`TextIndex::scores_for`] gives them, to the bit (0 when none of them
+    /// shares a term with the text).
+    ///
+    /// A wide pool (an eighth of the index or more) is not scored row by row.
+    /// The terms are split by how many CVs hold them: the rare ones are walked
+    /// in full (their postings are short) and summed by row; the common ones
+    /// only bound what they can add, `(1 + k1) × idf` each, which is small since
+    /// their idf is. A row holding no rare term scores at most the common
+    /// terms' bound; a row holding some at most its rare sum plus that bound.
+    /// So once the best exact score found among the highest rare sums exceeds
+    /// the common bound, only the rows whose rare sum plus the bound reaches it
+    /// can hold the maximum, and `scores_for` scores just those. While it does
+    /// not, the rarest of the common terms joins the rare ones. Sums are
+    /// compared with a margin of 1 in 10⁴ (they add terms in another order than
+    /// `scores_for`).
+    pub fn max_among(&self, text: &str, rows: &[u32]) -> Result<f32> {
+        let terms = self.terms(text);
+        if terms.is_empty() || rows.is_empty() {
+            return Ok(0.0);
+        }
+        let exact_max = |rows: &[u32]| -> Result<f32> {
+            Ok(self
+                .scores_for(text, rows)?
+                .iter()
+                .map(|&(_, s)| s)
+                .fold(0.0, f32::max))
+        };
+        let searcher = self.reader.searcher();
+        let n = self.addresses(&searcher)?.len();
+        if rows.len() * 32 < n {
+            return exact_max(rows);
+        }
+        let docs: u64 = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.max_doc() as u64)
+            .sum();
+        let scoring = tantivy::query::EnableScoring::enabled_from_searcher(&searcher);
+        // (document frequency, bound of one document's score, term), rarest first.
+        let mut by_rarity: Vec<(u64, f64, &String)> = terms
+            .iter()
+            .map(|t| {
+                let df = searcher.doc_freq(&Term::from_field_text(self.cv, t))?;
+                let idf = (1.0 + (docs as f64 - df as f64 + 0.5) / (df as f64 + 0.5)).ln();
+                Ok((df, 2.2 * idf.max(0.0) * (1.0 + 1e-3) + 1e-6, t))
+            })
+            .collect::<Result<_>>()?;
+        by_rarity.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(b.2)));
+        let mut rare = by_rarity
+            .iter()
+            .take_while(|(df, _, _)| df * 64 < docs)
+            .count()
+            .max(1);
+        let mut walked = 0;
+        // The rare terms' sums by row (rows outside `rows` too: never read).
+        let mut sums = vec![0f32; n];
+        loop {
+            for &(_, _, t) in &by_rarity[walked..rare] {
+                let term = Term::from_field_text(self.cv, t);
+                let weight = TermQuery::new(term, IndexRecordOption::WithFreqs).weight(scoring)?;
+                for seg in searcher.segment_readers() {
+                    let row_of = seg.fast_fields().u64("row")?;
+                    let alive = seg.alive_bitset();
+                    let mut scorer = weight.scorer(seg, 1.0)?;
+                    let mut d = scorer.doc();
+                    while d != tantivy::TERMINATED {
+                        if alive.is_none_or(|a| a.is_alive(d)) {
+                            if let Some(sum) =
+                                row_of.first(d).and_then(|r| sums.get_mut(r as usize))
+                            {
+                                *sum += scorer.score();
+                            }
+                        }
+                        d = scorer.advance();
+                    }
+                }
+            }
+            walked = rare;
+            let common: f64 = by_rarity[rare..].iter().map(|&(_, m, _)| m).sum();
+            let sum_of = |r: u32| sums.get(r as usize).copied().unwrap_or(0.0);
+            // A floor of the maximum: the exact best of the 16 highest sums.
+            let mut top: Vec<(f32, u32)> = rows
+                .iter()
+                .map(|&r| (sum_of(r), r))
+                .filter(|&(x, _)| x > 0.0)
+                .collect();
+            let cut = top.len().min(16);
+            if cut > 0 {
+                top.select_nth_unstable_by(cut - 1, |a, b| b.0.total_cmp(&a.0));
+            }
+            let mut seeds: Vec<u32> = top[..cut].iter().map(|&(_, r)| r).collect();
+            seeds.sort_unstable();
+            let floor = exact_max(&seeds)? as f64;
+            if floor * (1.0 - 1e-4) > common {
+                let near: Vec<u32> = top
+                    .iter()
+                    .filter(|&&(x, _)| x as f64 * (1.0 + 1e-4) + common >= floor * (1.0 - 1e-4))
+                    .map(|&(_, r)| r)
+                    .collect::<std::collections::BTreeSet<u32>>()
+                    .into_iter()
+                    .collect();
+                return Ok(exact_max(&near)?.max(floor as f32));
+            }
+            if rare == by_rarity.len() {
+                // Every term walked, and the floor is not above 0: no eligible
+                // row holds a term.
+                return Ok(floor as f32);
+            }
+            rare = (rare + rare.div_ceil(2)).min(by_rarity.len());
+        }
     }
 
     /// BM25 of `text` for the given rows only, sorted by row (rows with no
@@ -705,6 +824,68 @@ mod tests {
         let every: Vec<u32> = (0..rows).rev().collect();
         // Bit for bit: the same additions in the same order.
         assert_eq!(t.scores_for(q, &every).unwrap(), all);
+    }
+
+    #[test]
+    fn the_best_of_a_wide_pool_is_the_best_of_its_scores_across_segments_and_deletes() {
+        // Common words in most texts, rare ones (a row in 300 or fewer) in a few:
+        // the common terms' bound exceeds the best rare sums at first, so the
+        // rare set has to grow.
+        let common = [
+            "esperienza",
+            "lavoro",
+            "turni",
+            "patente",
+            "squadra",
+            "magazzino",
+        ];
+        let rare = ["saldatore", "tig", "muletto", "cuoco", "autista", "pulizie"];
+        let t = TextIndex::create(None).unwrap();
+        let rows = 6000u32;
+        for (from, to) in [(0, rows / 2), (rows / 2, rows)] {
+            let mut w = t.writer().unwrap();
+            for r in from..to {
+                let mut text: Vec<&str> = (0..1 + r as usize % 5)
+                    .map(|k| common[(r as usize * 7 + k * 5) % common.len()])
+                    .collect();
+                if r % 23 == 0 {
+                    text.push(rare[(r as usize / 23) % rare.len()]);
+                }
+                w.add(r, &text.join(" ")).unwrap();
+            }
+            w.commit(&to.to_string()).unwrap();
+        }
+        // Rows replaced: their old documents deleted, their new texts longer.
+        let mut w = t.writer().unwrap();
+        for r in (0..rows).step_by(97) {
+            w.delete(r);
+            w.add(r, "saldatore tig tig esperienza lavoro").unwrap();
+        }
+        w.commit("3").unwrap();
+        t.reload().unwrap();
+        let texts = [
+            "Saldatore TIG con esperienza di lavoro in squadra, turni e patente",
+            "Magazzino: lavoro a turni, patente, esperienza",
+            "Cuoco e autista",
+            "Nessuna parola nota",
+        ];
+        for q in texts {
+            for (step, offset) in [(1, 0), (2, 1), (3, 0), (29, 5)] {
+                let pool: Vec<u32> = (offset..rows).step_by(step).collect();
+                let want = t
+                    .scores_for(q, &pool)
+                    .unwrap()
+                    .iter()
+                    .map(|&(_, s)| s)
+                    .fold(0.0, f32::max);
+                assert_eq!(
+                    t.max_among(q, &pool).unwrap(),
+                    want,
+                    "{q:?}, every {step}th row"
+                );
+            }
+        }
+        assert_eq!(t.max_among("Nessuna parola nota", &[1, 2, 3]).unwrap(), 0.0);
     }
 
     #[test]

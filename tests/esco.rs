@@ -410,3 +410,41 @@ fn the_profile_evaluation_beats_every_baseline_at_every_noise_level() {
 fn refs(u: &[String]) -> Vec<&str> {
     u.iter().map(String::as_str).collect()
 }
+
+/// With ESCO occupation profiles active, the occupation criterion mixes in the
+/// closeness of inferred ESCO occupations, and [`rosa::roster::best`] bounds it
+/// by classes of that closeness: on generated wide pools it gives the top-k of
+/// scoring every eligible row.
+#[test]
+fn the_roster_path_with_esco_profiles_is_the_exhaustive_top_k() {
+    assert!(active().has_profiles());
+    let data = rosa::gen::generate(&rosa::gen::GenConfig {
+        candidates: 2500,
+        vacancies: 60,
+        seed: 5,
+        as_of: rosa::date::Date::parse("2026-11-01").unwrap(),
+        profile: rosa::gen::Profile::Wide,
+    });
+    let index = rosa::index::Index::build(None, data.candidates, Vec::new(), None).expect("index");
+    let policy = Policy::default();
+    let (mut wide, mut esco_mixed) = (0, 0);
+    for mut v in data.vacancies {
+        for s in &mut v.skills {
+            s.required = false;
+        }
+        let mut q = rosa::query::Query::new(&index, &v, &policy).expect("valid vacancy");
+        if q.template.is_some() {
+            continue;
+        }
+        esco_mixed += usize::from(!q.occupation_closeness.is_empty());
+        let el = rosa::roster::eligibility(&q, &index);
+        q.load_text(&index, &el.rows).expect("text");
+        let max = rosa::roster::max_bm25(&q, &el.rows);
+        wide += common::check_best(&index, &v, &policy, &el.rows, max);
+    }
+    assert!(wide >= 20, "{wide} wide pools");
+    assert!(
+        esco_mixed >= 20,
+        "{esco_mixed} vacancies with ESCO closeness"
+    );
+}

@@ -3,6 +3,9 @@
 //! of scoring every eligible row, and it does skip rows. The distance rule's bitmap
 //! is checked against the per-row rule on the way.
 
+mod common;
+
+use common::check_best;
 use rosa::date::Date;
 use rosa::gen::{generate, GenConfig, Profile};
 use rosa::index::Index;
@@ -41,6 +44,8 @@ struct Tally {
     narrowed: usize,
     /// The largest excess of a loose bound over the bound.
     loose_gap: f64,
+    /// Pools that took [`roster::best`]'s wide path.
+    wide: usize,
 }
 
 /// The narrowing suggestions read from histograms and bitmaps give the counts
@@ -111,6 +116,7 @@ fn check_profile(profile: Profile, candidates: usize, vacancies: usize, seed: u6
         scored: 0,
         narrowed: 0,
         loose_gap: 0.0,
+        wide: 0,
     };
     for v in data.vacancies.iter().flat_map(variants) {
         let mut q = Query::new(&index, &v, &policy).expect("valid vacancy");
@@ -180,6 +186,7 @@ fn check_profile(profile: Profile, candidates: usize, vacancies: usize, seed: u6
             "vacancy {}",
             v.id
         );
+        t.wide += check_best(&index, &v, &policy, &el.rows, max);
     }
     t
 }
@@ -207,6 +214,8 @@ fn pruned_top_k_is_the_exhaustive_top_k_on_both_profiles() {
             t.pruned_pools,
             t.compared
         );
+        let wide = if profile == Profile::Wide { 300 } else { 20 };
+        assert!(t.wide >= wide, "{profile:?}: {} wide pools", t.wide);
         // And it skips rows: fewer than half of them are fully scored.
         assert!(
             t.scored * 2 < t.rows,
@@ -215,8 +224,8 @@ fn pruned_top_k_is_the_exhaustive_top_k_on_both_profiles() {
             t.rows
         );
         println!(
-            "{profile:?}: {} comparisons, {} on pruned pools, {} of {} rows scored",
-            t.compared, t.pruned_pools, t.scored, t.rows
+            "{profile:?}: {} comparisons, {} on pruned pools, {} of {} rows scored, {} wide",
+            t.compared, t.pruned_pools, t.scored, t.rows, t.wide
         );
     }
 }

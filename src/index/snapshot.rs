@@ -1209,6 +1209,7 @@ pub(crate) fn install(index: &mut Index, s: Loaded) {
     }
     index.labels.map = s.labels.into_iter().collect();
     index.filters = s.filters;
+    index.filters.derive(&index.features);
 }
 
 #[cfg(test)]

@@ -68,3 +68,44 @@ pub fn fixture_index() -> (tempfile::TempDir, PathBuf) {
     ]);
     (tmp, idx)
 }
+
+/// [`rosa::roster::best`] (the roster's path: the best BM25 found without scoring
+/// every row, classes of rows read from bitmaps, BM25 loaded lazily) gives the
+/// best BM25 and the top-k of loading every eligible row's BM25 and scoring
+/// them all, and loads the BM25 of the rows it returns. Returns 1 when the pool
+/// took the wide path.
+pub fn check_best(
+    index: &rosa::index::Index,
+    v: &rosa::model::VacancyRecord,
+    policy: &rosa::Policy,
+    rows: &[u32],
+    max: f32,
+) -> usize {
+    let words = format!("{} {}", v.title, v.text);
+    assert_eq!(
+        index.text().max_among(&words, rows).expect("max"),
+        max,
+        "vacancy {}: best BM25 of {} eligible",
+        v.id,
+        rows.len()
+    );
+    let full = rosa::query::Query::new(index, v, policy).expect("valid vacancy");
+    let mut full = full;
+    full.load_text(index, rows).expect("text");
+    for k in [v.cap() as usize, 3, 1] {
+        let mut q = rosa::query::Query::new(index, v, policy).expect("valid vacancy");
+        let (got_max, got) = rosa::roster::best(&mut q, index, rows, k).expect("best");
+        assert_eq!(got_max, max, "vacancy {}", v.id);
+        assert_eq!(
+            got,
+            rosa::roster::top_k_exhaustive(&full, index, rows, max, k),
+            "vacancy {} ({} eligible), k {k}",
+            v.id,
+            rows.len()
+        );
+        for &(_, r) in &got {
+            assert_eq!(q.bm25(r), full.bm25(r), "vacancy {} row {r}: BM25", v.id);
+        }
+    }
+    usize::from(rows.len() * 32 >= index.len() && rows.len() > 256)
+}
