@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
 use crate::geo::TravelTime;
+use crate::law::Outcome;
 use crate::model::{BenefitScheme, CandidateRecord, ContractType, VacancyRecord};
-use crate::rules::Outcome;
 use crate::taxonomy::isco_shared_digits;
 
 /// What "coherent with the person's profile" means in a band.
@@ -179,7 +179,7 @@ impl Regime {
                 "regime {n}: bands must have increasing from_months"
             ));
         }
-        use crate::policy::number;
+        use crate::number::number;
         for (i, b) in self.bands.iter().enumerate() {
             number(
                 &format!("regime {n}: bands[{i}].max_km"),

@@ -147,6 +147,19 @@ fn civil_from_days(z: i32) -> (i32, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// The time now, UTC, `YYYY-MM-DDTHH:MM:SSZ` (audit records, lock holders).
+pub(crate) fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let day = Date::parse("1970-01-01")
+        .expect("epoch")
+        .add_days((secs / 86_400) as i32);
+    let s = secs % 86_400;
+    format!("{day}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

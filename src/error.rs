@@ -297,9 +297,3 @@ impl Error {
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-impl From<crate::esco::TaxonomyError> for Error {
-    fn from(e: crate::esco::TaxonomyError) -> Self {
-        Error::Taxonomy(e.to_string())
-    }
-}

@@ -3,8 +3,12 @@
 //! lists. They cut the pool before any per-row work and count the narrowing
 //! suggestions cheaply.
 //!
+//! The bitmaps are offered by key (a contract kind, a licence, a language level, a
+//! skill, a list); which bitmap a rule of a query reads is the search's business
+//! ([`crate::query::RuleBitmaps`]).
+//!
 //! **Invariant.** A bitmap is exact or a superset of the rows that pass its rule:
-//! [`Filters::rule_bitmap`] says which, and an inexact one is always followed by
+//! [`crate::query::RuleBitmaps::rule_bitmap`] says which, and an inexact one is always followed by
 //! the per-row check, so bitmap and per-row evaluation agree row for row (a
 //! property test holds them to it).
 
@@ -12,11 +16,9 @@ use std::collections::BTreeMap;
 
 use roaring::RoaringBitmap;
 
-use crate::index::snapshot::{Dec, Enc};
-use crate::index::{Features, Index};
+use crate::codec::{Dec, Enc};
+use crate::features::Features;
 use crate::model::{CandidateRecord, ContractType, TargetedList};
-use crate::query::Query;
-use crate::rules::{Rule, FULL_TIME_HOURS};
 
 /// The bitmaps of [`Filters`] that are not keyed, in snapshot order: one list
 /// for writing, reading and range-checking them (`&f` or `&mut f`).
@@ -458,102 +460,40 @@ impl Filters {
         self.skill.get(&key).cloned().unwrap_or_default()
     }
 
-    /// Whether [`Filters::rule_bitmap`] has a bitmap for `rule`.
-    pub fn has_bitmap(rule: Rule) -> bool {
-        !matches!(
-            rule,
-            Rule::Compatibility | Rule::Education | Rule::Congruity
-        )
+    /// The people who accept a contract kind.
+    pub fn contract(&self, kind: ContractType) -> &RoaringBitmap {
+        let i = ContractType::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .expect("every kind listed");
+        &self.contract[i]
     }
 
-    /// The bitmap of a rule for a query, and whether it is exact (`false`: a
-    /// superset, to be followed by the per-row check). `None` for rules that are
-    /// only checked per row (dates, distance, compatibility, education).
-    pub fn rule_bitmap(
-        &self,
-        rule: Rule,
-        q: &Query,
-        index: &Index,
-    ) -> Option<(RoaringBitmap, bool)> {
-        let v = q.vacancy;
-        match rule {
-            Rule::Available => Some((
-                index
-                    .dates(q.as_of, q.policy.freshness_days)
-                    .available
-                    .clone(),
-                true,
-            )),
-            Rule::Stale => Some((
-                index.dates(q.as_of, q.policy.freshness_days).fresh.clone(),
-                true,
-            )),
-            Rule::Distance => Some((self.within_reach(q.km_table()), true)),
-            Rule::Contract => {
-                let i = ContractType::ALL
-                    .iter()
-                    .position(|k| *k == v.contract.kind)
-                    .expect("every kind listed");
-                Some((self.contract[i].clone(), true))
-            }
-            Rule::WorkingTime => Some((
-                if v.contract.hours_per_week >= FULL_TIME_HOURS {
-                    self.full_time.clone()
-                } else {
-                    self.part_time.clone()
-                },
-                true,
-            )),
-            Rule::Shifts => Some((
-                if v.contract.shifts {
-                    self.shifts.clone()
-                } else {
-                    self.all.clone()
-                },
-                true,
-            )),
-            Rule::Nights => Some((
-                if v.contract.nights {
-                    self.nights.clone()
-                } else {
-                    self.all.clone()
-                },
-                true,
-            )),
-            Rule::Licence => {
-                let mut bm = self.all.clone();
-                for l in v.licences.iter().filter(|l| l.required) {
-                    bm &= self.licence(&l.code);
-                }
-                Some((bm, true))
-            }
-            Rule::Language => {
-                let mut bm = self.all.clone();
-                for l in v.languages.iter().filter(|l| l.required) {
-                    bm &= self.language(&l.code, l.cefr.rank());
-                }
-                Some((bm, true))
-            }
-            Rule::Skills => {
-                let mut bm = self.all.clone();
-                for s in q.skills.iter().filter(|s| s.required) {
-                    if s.key.is_none() && s.alt_keys.is_empty() {
-                        return Some((RoaringBitmap::new(), true));
-                    }
-                    bm &= self.skill_any(s.keys());
-                }
-                // Similarity thresholds are the policy's: check per row.
-                Some((bm, false))
-            }
-            Rule::TargetedList => Some((
-                match v.targeted_list {
-                    Some(TargetedList::Art1) => self.art1.clone(),
-                    Some(TargetedList::Art18) => self.art18.clone(),
-                    None => RoaringBitmap::new(),
-                },
-                true,
-            )),
-            Rule::Compatibility | Rule::Education | Rule::Congruity => None,
+    /// The people who accept full time (`availability.full_time`).
+    pub fn full_time(&self) -> &RoaringBitmap {
+        &self.full_time
+    }
+
+    /// The people who accept part time (`availability.part_time`).
+    pub fn part_time(&self) -> &RoaringBitmap {
+        &self.part_time
+    }
+
+    /// The people who accept shift work.
+    pub fn shifts(&self) -> &RoaringBitmap {
+        &self.shifts
+    }
+
+    /// The people who accept night work.
+    pub fn nights(&self) -> &RoaringBitmap {
+        &self.nights
+    }
+
+    /// The people enrolled on a targeted-placement list.
+    pub fn targeted(&self, list: TargetedList) -> &RoaringBitmap {
+        match list {
+            TargetedList::Art1 => &self.art1,
+            TargetedList::Art18 => &self.art18,
         }
     }
 }
@@ -561,7 +501,10 @@ impl Filters {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::Index;
+    use crate::law::{Rule, FULL_TIME_HOURS};
     use crate::model::{read_json_from, read_jsonl_from, Cefr, Language, Targeted, VacancyRecord};
+    use crate::query::{Query, RuleBitmaps};
 
     #[test]
     fn derived_occupation_bitmaps_are_those_of_adding_and_removing_rows() {

@@ -15,8 +15,8 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
+use crate::law::Criterion;
 use crate::model::{CandidateRecord, VacancyRecord};
-use crate::score::Criterion;
 
 /// Which end of the points wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -325,7 +325,7 @@ impl Template {
     /// (`above`, band `from`) within ±[`MAX_INPUT`], `per` in
     /// [[`MIN_PER`], [`MAX_INPUT`]], `min` ≤ `max`, bands ascending.
     pub fn validate(&self) -> Result<(), String> {
-        use crate::policy::number;
+        use crate::number::number;
         let at = |what: &str| format!("template {}: {what}", self.name);
         number(&at("base"), self.base, -MAX_POINTS, MAX_POINTS)?;
         for t in &self.terms {

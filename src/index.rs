@@ -42,6 +42,8 @@ use crate::model::{CandidateRecord, Record, VacancyRecord};
 use crate::taxonomy::{Isco, SkillId};
 use crate::text::{TextIndex, TextWriter};
 
+pub use crate::features::{Features, LanguageLevel, Occupation, SkillFeature, Small};
+
 pub mod lock;
 mod records;
 mod segment;
@@ -58,211 +60,6 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Lowest label similarity at which a free label is tied to an ESCO skill in the
 /// index; the policy's `scoring.label_threshold` (default 0.85) filters further at query time.
 pub const LABEL_FLOOR: f32 = 0.80;
-
-/// A short slice kept inline when it has at most `N` items (one allocation
-/// less and one cache miss less per row in the scoring loop), on the heap
-/// otherwise. Reads as a slice.
-#[derive(Clone)]
-pub struct Small<T: Copy + Default, const N: usize> {
-    len: u32,
-    inline: [T; N],
-    heap: Box<[T]>,
-}
-
-impl<T: Copy + Default, const N: usize> From<Vec<T>> for Small<T, N> {
-    fn from(v: Vec<T>) -> Self {
-        let mut inline = [T::default(); N];
-        if v.len() <= N {
-            inline[..v.len()].copy_from_slice(&v);
-            Small {
-                len: v.len() as u32,
-                inline,
-                heap: Box::default(),
-            }
-        } else {
-            Small {
-                len: v.len() as u32,
-                inline,
-                heap: v.into_boxed_slice(),
-            }
-        }
-    }
-}
-
-impl<T: Copy + Default, const N: usize> std::ops::Deref for Small<T, N> {
-    type Target = [T];
-    fn deref(&self) -> &[T] {
-        if self.heap.is_empty() {
-            &self.inline[..self.len as usize]
-        } else {
-            &self.heap
-        }
-    }
-}
-
-impl<T: Copy + Default + std::fmt::Debug, const N: usize> std::fmt::Debug for Small<T, N> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-impl<T: Copy + Default + PartialEq, const N: usize> PartialEq for Small<T, N> {
-    fn eq(&self, other: &Self) -> bool {
-        **self == **other
-    }
-}
-
-/// One resolved competence of a candidate.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct SkillFeature {
-    /// Skill key: an ESCO [`SkillId`], or an extra key of the index's vocabulary.
-    pub key: u32,
-    /// How sure the tie to the key is (1 for an ESCO URI or an exact label).
-    pub similarity: f32,
-    /// Certified by the service.
-    pub certified: bool,
-    /// Position in the record's `skills`, for explanations.
-    pub source: u16,
-}
-
-/// A profession of a candidate (an experience or a desired profession),
-/// packed for the occupation criterion.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Occupation {
-    /// ISCO code as packed by [`crate::taxonomy::isco_pack`].
-    pub code: u32,
-    /// Months of experience (0 for a desired profession).
-    pub months: u32,
-    /// A profession agreed in the service pact, not an experience.
-    pub desired: bool,
-}
-
-/// A language a candidate holds, packed for the language criterion.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct LanguageLevel {
-    /// ISO 639-1 code (two lowercase letters, as validated).
-    pub code: [u8; 2],
-    /// CEFR level as [`crate::model::Cefr::rank`] (1 = A1 .. 6 = C2).
-    pub rank: u8,
-}
-
-impl LanguageLevel {
-    /// The CEFR level.
-    pub fn cefr(self) -> crate::model::Cefr {
-        crate::model::Cefr::ALL[(self.rank.clamp(1, 6) - 1) as usize]
-    }
-}
-
-/// What the engine precomputes per candidate row: everything the eligibility
-/// pass and the scoring loop read in the scored modes, so that they touch this
-/// struct and short slices instead of the record and its strings (records of
-/// an index opened from its snapshot are read from disk only when asked for).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Features {
-    /// Comune of domicile.
-    pub comune: ComuneId,
-    /// Competences, sorted by key, one per key (the best tie kept).
-    pub skills: Small<SkillFeature, 8>,
-    /// `availability.max_km` of the record.
-    pub max_km: u32,
-    /// `education_eqf` of the record.
-    pub education_eqf: Option<u8>,
-    /// `experiences` then `desired_isco` of the record, in record order.
-    pub occupations: Small<Occupation, 5>,
-    /// `did_date` of the record.
-    pub did_date: Option<Date>,
-    /// `availability_confirmed` of the record.
-    pub confirmed: Option<Date>,
-    /// `languages` of the record, in record order.
-    pub languages: Small<LanguageLevel, 3>,
-    /// The ESCO occupations the person's skills, experiences and CV titles point to,
-    /// best first ([`crate::esco::OccupationProfiles::infer`]); empty without profiles.
-    pub esco: Small<crate::esco::Inferred, 3>,
-}
-
-impl Features {
-    /// The comune and the EQF level (0 for none), packed.
-    pub fn comune_eqf(&self) -> (ComuneId, u8) {
-        (self.comune, self.education_eqf.unwrap_or(0))
-    }
-
-    /// The best level held in a language (ISO 639-1 code), if any.
-    pub fn language(&self, code: &str) -> Option<crate::model::Cefr> {
-        let code = code.as_bytes();
-        self.languages
-            .iter()
-            .filter(|l| l.code[..] == *code)
-            .map(|l| l.cefr())
-            .max()
-    }
-
-    /// Features from the parts that need the index (comune, resolved skills)
-    /// and the record's own values.
-    pub(crate) fn new(comune: ComuneId, skills: Vec<SkillFeature>, r: &CandidateRecord) -> Self {
-        use crate::taxonomy::isco_pack;
-        let occupations = r
-            .experiences
-            .iter()
-            .map(|e| Occupation {
-                code: isco_pack(&e.isco, 0xFF),
-                months: e.months,
-                desired: false,
-            })
-            .chain(r.desired_isco.iter().map(|d| Occupation {
-                code: isco_pack(d, 0xFF),
-                months: 0,
-                desired: true,
-            }))
-            .collect::<Vec<_>>()
-            .into();
-        let esco = infer_occupations(&skills, r);
-        Features {
-            esco: esco.into(),
-            comune,
-            skills: skills.into(),
-            max_km: r.availability.max_km,
-            education_eqf: r.education_eqf,
-            occupations,
-            did_date: r.did_date,
-            confirmed: r.availability_confirmed,
-            languages: r
-                .languages
-                .iter()
-                .map(|l| {
-                    let b = l.code.as_bytes();
-                    LanguageLevel {
-                        code: [
-                            b.first().copied().unwrap_or(0),
-                            b.get(1).copied().unwrap_or(0),
-                        ],
-                        rank: l.cefr.rank(),
-                    }
-                })
-                .collect::<Vec<_>>()
-                .into(),
-        }
-    }
-}
-
-/// The ESCO occupations a candidate's evidence points to (empty without profiles).
-fn infer_occupations(skills: &[SkillFeature], r: &CandidateRecord) -> Vec<crate::esco::Inferred> {
-    let tax = crate::esco::active();
-    if !tax.has_profiles() {
-        return Vec::new();
-    }
-    let n = tax.skills().len() as u32;
-    let ev = crate::esco::Evidence {
-        skills: skills
-            .iter()
-            .filter(|s| s.key < n && s.similarity >= crate::taxonomy::DEFAULT_LABEL_THRESHOLD)
-            .map(|s| (s.key, s.similarity))
-            .collect(),
-        isco: r.experiences.iter().map(|e| e.isco.as_str()).collect(),
-        desired_isco: r.desired_isco.iter().map(String::as_str).collect(),
-        texts: vec![r.cv_text.as_str()],
-    };
-    tax.profiles().infer(&ev)
-}
 
 /// Skill keys beyond ESCO: unknown URIs and labels that match no ESCO skill.
 #[derive(Debug, Default, Clone)]
@@ -529,7 +326,7 @@ pub struct Manifest {
     /// set in `CURRENT` (written after the record), absent in `manifests/`
     /// (written before it) and in indexes of earlier versions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audit: Option<crate::audit::Position>,
+    pub audit: Option<crate::journal::Position>,
     /// `sha256:<hex>` of this manifest's compact JSON without this field, set
     /// when written and checked when read: a damaged manifest is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -545,7 +342,7 @@ impl Manifest {
     pub fn compute_checksum(&self) -> String {
         let mut m = self.clone();
         m.checksum = None;
-        crate::audit::hash_json(&m)
+        crate::digest::hash_json(&m)
     }
 }
 
@@ -566,7 +363,7 @@ pub struct Index {
     /// What graduatorie read of each row (never the fit score).
     ranking: Vec<crate::graduatoria::Inputs>,
     /// What the functional-compatibility rule reads of each row.
-    profiles: Vec<crate::rules::FunctionalProfile>,
+    profiles: Vec<crate::law::FunctionalProfile>,
     live: RoaringBitmap,
     hired: RoaringBitmap,
     by_id: HashMap<String, u32>,
@@ -778,17 +575,17 @@ impl CommitLog {
         dir: &Path,
         generation: u64,
         commits: &[Commit],
-    ) -> Result<crate::audit::Position> {
-        let mut rec = crate::audit::AuditRecord::new(
+    ) -> Result<crate::journal::Position> {
+        let mut rec = crate::journal::AuditRecord::new(
             self.kind,
             generation,
             &self.input,
-            crate::audit::hash_json(commits),
+            crate::digest::hash_json(commits),
         );
         rec.vacancy_id = self.vacancy_id;
         rec.candidate_id = self.candidate_id;
         rec.input = Some(self.input);
-        Ok(crate::audit::append_commit(dir, rec)?.1)
+        Ok(crate::journal::append_commit(dir, rec)?.1)
     }
 }
 
@@ -857,7 +654,7 @@ impl Index {
             if f.did_date.is_some_and(|d| d <= as_of) {
                 available.push(row);
             }
-            if crate::rules::effective_confirmation(f.confirmed, f.did_date)
+            if crate::law::effective_confirmation(f.confirmed, f.did_date)
                 .is_some_and(|(c, _)| c <= as_of && as_of.days_since(c) <= limit)
             {
                 fresh.push(row);
@@ -915,7 +712,7 @@ impl Index {
         for (k, (r, (row, replaces))) in records.into_iter().zip(plan.rows).enumerate() {
             let feat = derive_one(&r, &self.labels, &mut self.vocab);
             let inputs = crate::graduatoria::Inputs::of(&r);
-            let profile = crate::rules::FunctionalProfile::of(&r);
+            let profile = crate::law::FunctionalProfile::of(&r);
             if replaces {
                 let i = row as usize;
                 if self.live.contains(row) {
@@ -1054,7 +851,7 @@ impl Index {
         }
         // One writer at a time, across processes.
         let _lock = lock::WriterLock::acquire(dir, waiting)?;
-        let input_hash = crate::audit::hash_json(&(&candidates, &vacancies));
+        let input_hash = crate::digest::hash_json(&(&candidates, &vacancies));
         // A new commit list starts after every generation the directory has
         // seen, so that no manifest of the history is ever overwritten.
         let previous = read_manifest(dir).ok().map_or(0, |m| m.generation);
@@ -1577,7 +1374,7 @@ impl Index {
             if in_memory {
                 serde_json::Value::Null // no log in memory
             } else {
-                serde_json::json!({"records_hash": crate::audit::hash_json(&records), "records": records.len()})
+                serde_json::json!({"records_hash": crate::digest::hash_json(&records), "records": records.len()})
             },
         );
         let mut stored_at = None;
@@ -1837,7 +1634,7 @@ impl Index {
     }
 
     /// What the functional-compatibility rule reads of a row.
-    pub fn functional_profile(&self, row: u32) -> &crate::rules::FunctionalProfile {
+    pub fn functional_profile(&self, row: u32) -> &crate::law::FunctionalProfile {
         &self.profiles[row as usize]
     }
 
@@ -1977,7 +1774,7 @@ fn write_hashed_atomic<T>(
         let out = body(&mut w)
             .and_then(|out| w.flush().map(|()| out))
             .map_err(|e| Error::io(&tmp, e))?;
-        let sha = format!("sha256:{}", crate::policy::hex(&w.hash.finalize()));
+        let sha = format!("sha256:{}", crate::digest::hex(&w.hash.finalize()));
         Ok((w.bytes, sha, out))
     })
 }
@@ -2035,7 +1832,7 @@ fn read_stored<R: serde::de::DeserializeOwned + Send>(
 fn read_checked(path: &Path, sha256: Option<&str>) -> Result<Vec<u8>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     if let Some(want) = sha256 {
-        let got = crate::audit::sha256(&bytes);
+        let got = crate::digest::sha256(&bytes);
         if got != want {
             return Err(index_error(
                 path,
@@ -2136,8 +1933,8 @@ pub fn committed_manifest(dir: &Path) -> Result<(Manifest, String)> {
         let path = manifest_path(dir, newest);
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
         let next = parse_manifest(&bytes, &path)?;
-        let out = crate::audit::hash_json(&next.commits);
-        match crate::audit::find_commit(dir, newest, &out)? {
+        let out = crate::digest::hash_json(&next.commits);
+        match crate::journal::find_commit(dir, newest, &out)? {
             None => current, // a commit under way, or one that never reached its record
             Some(pos) => {
                 let mut next = next;
@@ -2165,7 +1962,7 @@ pub fn committed_manifest(dir: &Path) -> Result<(Manifest, String)> {
         current
     };
     if let Some(pos) = &committed.audit {
-        let last = crate::audit::check_position(dir, pos, committed.generation)?;
+        let last = crate::journal::check_position(dir, pos, committed.generation)?;
         if last > committed.generation {
             return Err(rewound(format!(
                 "the audit log's last record is of generation {last}"
@@ -2225,24 +2022,4 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest> {
         return Err(index_error(&cur, "bad vacancies file name"));
     }
     Ok(m)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Small;
-
-    #[test]
-    fn small_reads_as_the_slice_it_was_made_from_inline_or_on_the_heap() {
-        for n in 0..6u32 {
-            let v: Vec<u32> = (0..n).collect();
-            let s = Small::<u32, 3>::from(v.clone());
-            assert_eq!(&*s, v.as_slice());
-            assert_eq!(s.heap.is_empty(), n <= 3, "{n} items");
-            assert_eq!(s, Small::from(v));
-        }
-        assert_ne!(
-            Small::<u32, 3>::from(vec![1, 2]),
-            Small::from(vec![1, 2, 0])
-        );
-    }
 }

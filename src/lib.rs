@@ -21,14 +21,17 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+mod codec;
 pub mod congruity;
 pub mod date;
+pub mod digest;
 pub mod error;
 pub mod esco;
 pub mod eval;
 pub mod explain;
 #[doc(hidden)]
 pub mod fault;
+pub mod features;
 pub mod filters;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -39,12 +42,15 @@ pub mod graduatoria;
 pub mod grpc;
 pub mod import;
 pub mod lang;
+pub mod law;
 pub mod model;
+mod number;
 pub mod offers;
 pub mod taxonomy;
 
 pub use error::{Error, FieldError, InputErrors, Result};
 pub mod index;
+pub mod journal;
 pub mod policy;
 pub mod query;
 pub mod render;

@@ -7,10 +7,12 @@ use sha2::{Digest, Sha256};
 
 use crate::congruity::Regime;
 use crate::date::Date;
+use crate::digest::hex;
 use crate::error::{Error, Result};
 use crate::geo::DistanceModel;
 use crate::graduatoria::Template;
 use crate::model::Mode;
+use crate::number::number;
 
 /// Largest policy file, in bytes.
 pub const MAX_POLICY_BYTES: usize = 1024 * 1024;
@@ -344,31 +346,6 @@ impl Policy {
         let canonical = serde_json::to_vec(&self.resolved()).expect("policy serialises");
         format!("sha256:{}", hex(&Sha256::digest(&canonical)))
     }
-}
-
-/// A finite number in `lo..=hi`, or an error naming the field and the range.
-///
-/// Every number of a policy goes through this (or an equivalent check): a
-/// non-finite number has no JSON form, so it would serialise as `null`, two
-/// policies would share one fingerprint and a logged roster could not be replayed.
-pub(crate) fn number(field: &str, v: f64, lo: f64, hi: f64) -> std::result::Result<(), String> {
-    if v.is_finite() && (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{field}: must be a finite number in [{lo}, {hi}], got {v}"
-        ))
-    }
-}
-
-/// Lowercase hex of bytes.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
 }
 
 #[cfg(test)]

@@ -3,15 +3,18 @@
 //! comune, resolved skills, applicable rules; BM25 of the text for the eligible rows once they are known), so that the
 //! per-candidate work in [`crate::rules`] and [`crate::score`] is lookups.
 
+use roaring::RoaringBitmap;
+
 use crate::congruity::{self, Congruity};
 use crate::date::Date;
 use crate::error::{Error, FieldError, InputErrors, Result};
+use crate::filters::Filters;
 use crate::geo::{ComuneId, Comuni, TravelTime};
 use crate::graduatoria::Template;
 use crate::index::{Index, SkillFeature};
-use crate::model::VacancyRecord;
+use crate::law::{Rule, FULL_TIME_HOURS};
+use crate::model::{TargetedList, VacancyRecord};
 use crate::policy::Policy;
-use crate::rules::Rule;
 use crate::taxonomy::Isco;
 
 /// A skill the vacancy asks for, resolved against the index's vocabulary.
@@ -28,7 +31,7 @@ pub struct QuerySkill {
     /// Name for explanations: the label as written, or the ESCO label.
     pub name: String,
     /// ESCO skills related to this one (relatedness ≥
-    /// [`crate::score::MIN_RELATEDNESS`]), sorted by key: computed once per query
+    /// [`MIN_RELATEDNESS`]), sorted by key: computed once per query
     /// so that partial credit costs a lookup per candidate skill.
     pub related: Related,
     /// Other keys that stand for this skill: free labels of candidates equal (once
@@ -43,6 +46,10 @@ impl QuerySkill {
         self.key.into_iter().chain(self.alt_keys.iter().copied())
     }
 }
+
+/// Least label-word relatedness ([`crate::taxonomy::SkillTaxonomy::related`]) at
+/// which a person's skill earns partial credit for a missing one.
+pub const MIN_RELATEDNESS: f32 = 0.5;
 
 /// Related ESCO skills with their relatedness, sorted by key.
 pub type Related = std::sync::Arc<[(u32, f32)]>;
@@ -70,7 +77,7 @@ fn related_skills(key: Option<u32>, similarity: f32, policy: &Policy) -> Related
     if let Some(v) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(&k) {
         return Arc::clone(v);
     }
-    let v: Related = tax.related(k, crate::score::MIN_RELATEDNESS).into();
+    let v: Related = tax.related(k, MIN_RELATEDNESS).into();
     memo.lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(k, Arc::clone(&v));
@@ -100,7 +107,7 @@ pub struct Query<'a> {
     /// The graduatoria template, in graduatoria modes.
     pub template: Option<Template>,
     /// Task demands and supports, for the compatibility rule.
-    pub demands: crate::rules::Demands,
+    pub demands: crate::law::Demands,
     /// The ESCO occupations the vacancy's ISCO, title, text and skills point to, best
     /// first (empty without occupation profiles).
     pub esco: Vec<crate::esco::Inferred>,
@@ -178,7 +185,7 @@ impl<'a> Query<'a> {
             policy,
             travel: None,
             template,
-            demands: crate::rules::Demands::of(vacancy),
+            demands: crate::law::Demands::of(vacancy),
         })
     }
 
@@ -365,6 +372,105 @@ fn similarities_to(v: crate::esco::OccId) -> std::sync::Arc<[f32]> {
         .unwrap_or_else(|e| e.into_inner())
         .insert(v, Arc::clone(&s));
     s
+}
+
+/// A hard rule of a query as a bitmap over the index's [`Filters`]: which
+/// bitmaps a rule reads, evaluated here in the search, so that the store only
+/// offers its bitmaps by key.
+pub trait RuleBitmaps {
+    /// Whether [`RuleBitmaps::rule_bitmap`] has a bitmap for `rule`.
+    fn has_bitmap(rule: Rule) -> bool;
+
+    /// The bitmap of a rule for a query, and whether it is exact (`false`: a
+    /// superset, to be followed by the per-row check). `None` for rules that are
+    /// only checked per row (dates, distance, compatibility, education).
+    fn rule_bitmap(&self, rule: Rule, q: &Query, index: &Index) -> Option<(RoaringBitmap, bool)>;
+}
+
+impl RuleBitmaps for Filters {
+    fn has_bitmap(rule: Rule) -> bool {
+        !matches!(
+            rule,
+            Rule::Compatibility | Rule::Education | Rule::Congruity
+        )
+    }
+
+    fn rule_bitmap(&self, rule: Rule, q: &Query, index: &Index) -> Option<(RoaringBitmap, bool)> {
+        let v = q.vacancy;
+        match rule {
+            Rule::Available => Some((
+                index
+                    .dates(q.as_of, q.policy.freshness_days)
+                    .available
+                    .clone(),
+                true,
+            )),
+            Rule::Stale => Some((
+                index.dates(q.as_of, q.policy.freshness_days).fresh.clone(),
+                true,
+            )),
+            Rule::Distance => Some((self.within_reach(q.km_table()), true)),
+            Rule::Contract => Some((self.contract(v.contract.kind).clone(), true)),
+            Rule::WorkingTime => Some((
+                if v.contract.hours_per_week >= FULL_TIME_HOURS {
+                    self.full_time().clone()
+                } else {
+                    self.part_time().clone()
+                },
+                true,
+            )),
+            Rule::Shifts => Some((
+                if v.contract.shifts {
+                    self.shifts().clone()
+                } else {
+                    self.all().clone()
+                },
+                true,
+            )),
+            Rule::Nights => Some((
+                if v.contract.nights {
+                    self.nights().clone()
+                } else {
+                    self.all().clone()
+                },
+                true,
+            )),
+            Rule::Licence => {
+                let mut bm = self.all().clone();
+                for l in v.licences.iter().filter(|l| l.required) {
+                    bm &= self.licence(&l.code);
+                }
+                Some((bm, true))
+            }
+            Rule::Language => {
+                let mut bm = self.all().clone();
+                for l in v.languages.iter().filter(|l| l.required) {
+                    bm &= self.language(&l.code, l.cefr.rank());
+                }
+                Some((bm, true))
+            }
+            Rule::Skills => {
+                let mut bm = self.all().clone();
+                for s in q.skills.iter().filter(|s| s.required) {
+                    if s.key.is_none() && s.alt_keys.is_empty() {
+                        return Some((RoaringBitmap::new(), true));
+                    }
+                    bm &= self.skill_any(s.keys());
+                }
+                // Similarity thresholds are the policy's: check per row.
+                Some((bm, false))
+            }
+            Rule::TargetedList => Some((
+                match v.targeted_list {
+                    Some(TargetedList::Art1) => self.targeted(TargetedList::Art1).clone(),
+                    Some(TargetedList::Art18) => self.targeted(TargetedList::Art18).clone(),
+                    None => RoaringBitmap::new(),
+                },
+                true,
+            )),
+            Rule::Compatibility | Rule::Education | Rule::Congruity => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use crate::filters::Filters;
 use crate::index::Index;
 use crate::model::{Mode, VacancyRecord};
 use crate::policy::Policy;
-use crate::query::Query;
+use crate::query::{Query, RuleBitmaps};
 use crate::rules::{self, Rule, RuleResult};
 use crate::score::{self, Criterion};
 

@@ -9,27 +9,13 @@
 //! education, languages, distance and CV text.
 
 use roaring::RoaringBitmap;
-use serde::Serialize;
 
 use crate::index::{Index, SkillFeature};
+pub use crate::law::Criterion;
+use crate::number::fmt1;
 use crate::query::Query;
-use crate::rules::fmt1;
+pub use crate::query::MIN_RELATEDNESS;
 use crate::taxonomy::{isco_shared_digits, isco_shared_packed, Isco};
-
-/// One criterion of a score, as shown in rosters and explanations.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Criterion {
-    /// Criterion name.
-    pub name: String,
-    /// Weight from the policy.
-    pub weight: f64,
-    /// Value in [0, 1] (for graduatorie: the input, such as months or euros).
-    pub value: f64,
-    /// Points it contributes.
-    pub points: f64,
-    /// How the value was obtained.
-    pub detail: String,
-}
 
 fn round10(x: f64) -> f64 {
     round(x * 1e10) / 1e10
@@ -64,10 +50,6 @@ fn round(x: f64) -> f64 {
 pub fn isco_proximity(a: &str, b: &str) -> f64 {
     isco_shared_digits(a, b) as f64 / 4.0
 }
-
-/// Least label-word relatedness ([`crate::taxonomy::SkillTaxonomy::related`]) at
-/// which a person's skill earns partial credit for a missing one.
-pub const MIN_RELATEDNESS: f32 = 0.5;
 
 /// The person's ESCO skill most related to a vacancy skill they lack, with its
 /// relatedness (at least [`MIN_RELATEDNESS`]); ties to the smaller key.

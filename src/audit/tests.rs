@@ -1,4 +1,7 @@
+use std::io::Write;
+
 use super::*;
+use crate::date::Date;
 
 fn record(i: usize) -> AuditRecord {
     let mut r = AuditRecord::new(

@@ -51,6 +51,12 @@ pub struct TaxonomyError {
     pub message: String,
 }
 
+impl From<TaxonomyError> for crate::error::Error {
+    fn from(e: TaxonomyError) -> Self {
+        crate::error::Error::Taxonomy(e.to_string())
+    }
+}
+
 impl TaxonomyError {
     fn file(file: impl std::fmt::Display, message: impl Into<String>) -> Self {
         TaxonomyError {
@@ -183,7 +189,7 @@ fn versions_of(files: &[SourceFile]) -> Vec<String> {
 }
 
 fn sha256_hex(h: Sha256) -> String {
-    format!("sha256:{}", crate::policy::hex(&h.finalize()))
+    format!("sha256:{}", crate::digest::hex(&h.finalize()))
 }
 
 impl Taxonomy {

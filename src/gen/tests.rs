@@ -433,7 +433,7 @@ fn default_profile_output_is_unchanged() {
     write_dir(&generate(&cfg(2000, 200, 42)), dir.path()).unwrap();
     let digest = |f: &str| {
         let bytes = std::fs::read(dir.path().join(f)).unwrap();
-        crate::policy::hex(&Sha256::digest(&bytes))
+        crate::digest::hex(&Sha256::digest(&bytes))
     };
     assert_eq!(digest("candidates.jsonl"), DEFAULT_CANDIDATES_SHA256);
     assert_eq!(digest("vacancies.jsonl"), DEFAULT_VACANCIES_SHA256);

@@ -555,7 +555,7 @@ mod tests {
     use super::*;
 
     fn token_hash(t: &str) -> String {
-        crate::policy::hex(&Sha256::digest(t.as_bytes()))
+        crate::digest::hex(&Sha256::digest(t.as_bytes()))
     }
 
     fn access(clients: &str) -> Access {

@@ -26,6 +26,7 @@
 
 use std::collections::HashMap;
 
+pub use crate::taxonomy::is_cp2011;
 use crate::taxonomy::normalise_text;
 
 /// Best label score needed for a confident mapping.
@@ -85,20 +86,6 @@ pub fn isco_majors(cp: &str) -> Option<&'static [u8]> {
         b'8' => b"9",
         b'9' => b"0",
         _ => return None,
-    })
-}
-
-/// Checks the shape of a CP2011 code as ClicLavoro writes it: four to six dot-separated
-/// levels, one digit each except the last level, which may have two
-/// (`6.2.3.1.1`, `6.2.3.1.1.12`).
-pub fn is_cp2011(code: &str) -> bool {
-    let parts: Vec<&str> = code.split('.').collect();
-    if !(4..=6).contains(&parts.len()) {
-        return false;
-    }
-    parts.iter().enumerate().all(|(i, p)| {
-        let max = if i == 5 { 2 } else { 1 };
-        (1..=max).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
     })
 }
 

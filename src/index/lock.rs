@@ -108,7 +108,7 @@ impl WriterLock {
         let me = format!(
             "pid {} since {}\n",
             std::process::id(),
-            crate::audit::now_utc()
+            crate::date::now_utc()
         );
         // Informational only: a failure to say who holds it is not a failure to hold it.
         let _ = file

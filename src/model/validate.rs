@@ -158,7 +158,7 @@ pub(super) fn occupation_mappings(
             )),
             Some(_) => {}
         }
-        if !crate::import::occupation::is_cp2011(&m.cp2011) {
+        if !crate::taxonomy::is_cp2011(&m.cp2011) {
             errs.push(FieldError::new(
                 at("cp2011"),
                 format!("not a CP2011 code like 6.2.3.1.1: {:?}", m.cp2011),

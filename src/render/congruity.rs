@@ -4,7 +4,7 @@ use super::{at_least, at_most, pick};
 use crate::congruity::{CoherenceCheck, CriterionDetail, HoursBasis};
 use crate::lang::Lang;
 use crate::model::ContractType;
-use crate::rules::fmt1;
+use crate::number::fmt1;
 
 /// The `detail` of a congruity criterion in `lang`.
 pub fn criterion(d: &CriterionDetail, lang: Lang) -> String {

@@ -2,8 +2,9 @@
 
 use super::{at_least, at_most, pick};
 use crate::lang::Lang;
+use crate::number::fmt1;
 use crate::rules::{
-    fmt1, Compatibility, ConfirmedBy, CongruityCheck, Freshness, RuleDetail, FULL_TIME_HOURS,
+    Compatibility, ConfirmedBy, CongruityCheck, Freshness, RuleDetail, FULL_TIME_HOURS,
 };
 
 /// The `detail` of a rule outcome in `lang`.

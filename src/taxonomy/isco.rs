@@ -160,3 +160,17 @@ pub fn isco_shared_digits(a: &str, b: &str) -> usize {
         .take_while(|(x, y)| x == y && x.is_ascii_digit())
         .count()
 }
+
+/// Checks the shape of a CP2011 code as ClicLavoro writes it: four to six dot-separated
+/// levels, one digit each except the last level, which may have two
+/// (`6.2.3.1.1`, `6.2.3.1.1.12`).
+pub fn is_cp2011(code: &str) -> bool {
+    let parts: Vec<&str> = code.split('.').collect();
+    if !(4..=6).contains(&parts.len()) {
+        return false;
+    }
+    parts.iter().enumerate().all(|(i, p)| {
+        let max = if i == 5 { 2 } else { 1 };
+        (1..=max).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    })
+}

@@ -34,7 +34,7 @@ const ESCO_FILE: &str = "data/esco_skills.csv";
 const SYNONYMS_FILE: &str = "data/skill_synonyms_it.csv";
 
 pub(crate) use csv::{parse_csv_record, split_csv_line};
-pub use isco::{isco_pack, isco_shared_digits, isco_shared_packed, Isco};
+pub use isco::{is_cp2011, isco_pack, isco_shared_digits, isco_shared_packed, Isco};
 pub use normalise::normalise_text;
 pub use skills::{
     Skill, SkillId, SkillMatch, SkillTaxonomy, DEFAULT_LABEL_THRESHOLD, INFLECTION_SIMILARITY,

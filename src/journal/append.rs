@@ -338,7 +338,7 @@ fn write_locked(
     Ok((written, tail, f))
 }
 
-pub(super) fn open_log(path: &Path) -> Result<std::fs::File> {
+pub(crate) fn open_log(path: &Path) -> Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     std::fs::OpenOptions::new()
         .read(true)
