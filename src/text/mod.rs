@@ -59,6 +59,9 @@ pub struct TextIndex {
 /// No document for this row.
 const NO_DOC: u64 = u64::MAX;
 
+/// A kept column of a term's BM25 by row ([`Dense`]).
+type Dense1 = std::sync::Arc<Vec<f32>>;
+
 /// BM25 of common terms for every row (NaN: the row's CV lacks the term),
 /// oldest first: a wide vacancy's common words are scored once per index
 /// generation instead of once per roster, and read back by row.
@@ -347,7 +350,9 @@ impl TextIndex {
         // Terms are scored in parallel, each into its own column (NaN: no hit),
         // and the columns are added in term order: the same sums, to the bit,
         // as adding term after term.
-        let column = |t: &String| -> Result<Vec<f32>> {
+        // Each term's weight, and its kept column when it has one (scored for
+        // every row on its second request), in term order.
+        let prepare = |t: &String| -> Result<(Box<dyn tantivy::query::Weight>, Option<Dense1>)> {
             let term = Term::from_field_text(self.cv, t);
             let docs = searcher.doc_freq(&term)? as usize;
             let min = self
@@ -355,64 +360,87 @@ impl TextIndex {
                 .load(std::sync::atomic::Ordering::Relaxed);
             let scoring = tantivy::query::EnableScoring::enabled_from_searcher(&searcher);
             let weight = TermQuery::new(term, IndexRecordOption::WithFreqs).weight(scoring)?;
-            if docs >= min && targets.len() * 4 >= docs {
-                if let Some(dense) = self.dense_column(&searcher, t, &*weight, addresses.len())? {
-                    return Ok(targets
-                        .iter()
-                        .map(|&(_, _, r)| dense.get(r as usize).copied().unwrap_or(f32::NAN))
-                        .collect());
+            let dense = if docs >= min && targets.len() * 4 >= docs {
+                self.dense_column(&searcher, t, &*weight, addresses.len())?
+            } else {
+                None
+            };
+            Ok((weight, dense))
+        };
+        let parallel = targets.len() >= PARALLEL_TARGETS;
+        let weights: Vec<(Box<dyn tantivy::query::Weight>, Option<Dense1>)> = if parallel {
+            terms.par_iter().map(prepare).collect::<Result<_>>()?
+        } else {
+            terms.iter().map(prepare).collect::<Result<_>>()?
+        };
+        // The targets in consecutive parts, each summed term after term in term
+        // order: every row's sum adds the same values in the same order as
+        // adding whole columns would, with no column per term allocated.
+        let part = |targets: &[(u32, DocId, u32)]| -> Result<(Vec<f32>, Vec<bool>)> {
+            let mut sums = vec![0f32; targets.len()];
+            let mut hit = vec![false; targets.len()];
+            let mut add = |i: usize, x: f32| {
+                if !x.is_nan() {
+                    sums[i] += x;
+                    hit[i] = true;
                 }
-            }
-            let mut column = vec![f32::NAN; targets.len()];
-            let mut start = 0;
-            for seg_targets in targets.chunk_by(|a, b| a.0 == b.0) {
-                let reader = searcher.segment_reader(seg_targets[0].0);
-                let mut scorer = weight.scorer(reader, 1.0)?;
-                // A merge of the postings and the targets in which each side skips
-                // ahead to the other: the postings block-wise (seek), the targets
-                // by galloping, so a rare word costs its postings and a common one
-                // the targets, never both.
-                let mut i = 0;
-                loop {
-                    let d = scorer.doc();
-                    if d == tantivy::TERMINATED {
-                        break;
+            };
+            for (weight, dense) in &weights {
+                if let Some(dense) = dense {
+                    for (i, &(_, _, r)) in targets.iter().enumerate() {
+                        add(i, dense.get(r as usize).copied().unwrap_or(f32::NAN));
                     }
-                    i = gallop(seg_targets, i, d);
-                    let Some(&(_, doc, _)) = seg_targets.get(i) else {
-                        break;
-                    };
-                    if doc == d {
-                        column[start + i] = scorer.score();
-                        i += 1;
-                        match seg_targets.get(i) {
-                            Some(&(_, next, _)) => scorer.seek(next),
-                            None => break,
+                    continue;
+                }
+                let mut start = 0;
+                for seg_targets in targets.chunk_by(|a, b| a.0 == b.0) {
+                    let reader = searcher.segment_reader(seg_targets[0].0);
+                    let mut scorer = weight.scorer(reader, 1.0)?;
+                    // A merge of the postings and the targets in which each side
+                    // skips ahead to the other: the postings block-wise (seek),
+                    // the targets by galloping, so a rare word costs its postings
+                    // and a common one the targets, never both.
+                    let mut i = 0;
+                    loop {
+                        let d = scorer.doc();
+                        if d == tantivy::TERMINATED {
+                            break;
+                        }
+                        i = gallop(seg_targets, i, d);
+                        let Some(&(_, doc, _)) = seg_targets.get(i) else {
+                            break;
                         };
-                    } else {
-                        scorer.seek(doc);
+                        if doc == d {
+                            add(start + i, scorer.score());
+                            i += 1;
+                            match seg_targets.get(i) {
+                                Some(&(_, next, _)) => scorer.seek(next),
+                                None => break,
+                            };
+                        } else {
+                            scorer.seek(doc);
+                        }
                     }
+                    start += seg_targets.len();
                 }
-                start += seg_targets.len();
             }
-            Ok(column)
+            Ok((sums, hit))
         };
         // Small pools are not worth the tasks (a batch is parallel already).
-        let columns: Vec<Vec<f32>> = if targets.len() >= PARALLEL_TARGETS {
-            terms.par_iter().map(column).collect::<Result<_>>()?
+        let size = if parallel {
+            targets
+                .len()
+                .div_ceil(rayon::current_num_threads().max(1))
+                .max(PARALLEL_TARGETS / 2)
         } else {
-            terms.iter().map(column).collect::<Result<_>>()?
+            targets.len()
         };
-        let mut sums = vec![0f32; targets.len()];
-        let mut hit = vec![false; targets.len()];
-        for column in &columns {
-            for ((sum, h), &x) in sums.iter_mut().zip(hit.iter_mut()).zip(column) {
-                if !x.is_nan() {
-                    *sum += x;
-                    *h = true;
-                }
-            }
-        }
+        let parts: Vec<(Vec<f32>, Vec<bool>)> = targets
+            .par_chunks(size.max(1))
+            .map(part)
+            .collect::<Result<_>>()?;
+        let sums: Vec<f32> = parts.iter().flat_map(|(s, _)| s.iter().copied()).collect();
+        let hit: Vec<bool> = parts.iter().flat_map(|(_, h)| h.iter().copied()).collect();
         let mut out: Vec<(u32, f32)> = targets
             .iter()
             .zip(sums.iter().zip(&hit))
