@@ -537,24 +537,6 @@ pub fn check_all(q: &Query, index: &Index, row: u32) -> Vec<RuleResult> {
         .collect()
 }
 
-/// The pre-issue-19 entry point, kept for callers not moved yet (the filters'
-/// bitmap test, `roster::filter_rows`: files other engineers are editing):
-/// [`passes`], or with `detail` the English text of [`explain`]'s outcome. New
-/// code calls [`passes`] or [`explain`].
-#[doc(hidden)]
-pub fn check(rule: Rule, q: &Query, index: &Index, row: u32, detail: bool) -> (bool, String) {
-    if !detail {
-        return (passes(rule, q, index, row), String::new());
-    }
-    let d = explain(rule, q, index, row);
-    let text = crate::lang::with(crate::lang::Lang::En, || {
-        serde_json::to_value(&d)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-    });
-    (d.passed(), text.unwrap_or_default())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -128,7 +128,7 @@ fn check_profile(profile: Profile, candidates: usize, vacancies: usize, seed: u6
         let per_row: roaring::RoaringBitmap = index
             .live()
             .iter()
-            .filter(|&r| rules::check(Rule::Distance, &q, &index, r, false).0)
+            .filter(|&r| rules::passes(Rule::Distance, &q, &index, r))
             .collect();
         assert_eq!(reach, per_row, "vacancy {}: rows within reach", v.id);
         let el = roster::eligibility(&q, &index);

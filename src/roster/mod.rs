@@ -316,10 +316,7 @@ fn filter_rows(
             let mut c = vec![0u64; run.len()];
             let mut kept = Vec::with_capacity(chunk.len());
             for &row in chunk {
-                match run
-                    .iter()
-                    .position(|&r| !rules::check(r, q, index, row, false).0)
-                {
+                match run.iter().position(|&r| !rules::passes(r, q, index, row)) {
                     Some(k) => c[k] += 1,
                     None => kept.push(row),
                 }
