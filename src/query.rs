@@ -242,9 +242,19 @@ impl<'a> Query<'a> {
     /// cost follows the eligible set, not the number of CVs sharing a word.
     /// Until called, [`Query::bm25`] is 0 for every row.
     pub fn load_text(&mut self, index: &Index, rows: &[u32]) -> Result<()> {
-        let text = format!("{} {}", self.vacancy.title, self.vacancy.text);
-        self.text = index.text().scores_for(&text, rows)?;
+        self.text = index.text().scores_for(&self.words(), rows)?;
         Ok(())
+    }
+
+    /// The best BM25 among `rows` (ascending), [`crate::text::TextIndex::max_among`]:
+    /// what [`Query::load_text`] of them all would find, without loading them.
+    pub fn best_bm25(&self, index: &Index, rows: &[u32]) -> Result<f32> {
+        index.text().max_among(&self.words(), rows)
+    }
+
+    /// The text the CVs are scored against: the vacancy's title and text.
+    fn words(&self) -> String {
+        format!("{} {}", self.vacancy.title, self.vacancy.text)
     }
 
     /// [`Query::bm25`] of each of `rows`: for ascending rows in one walk of the

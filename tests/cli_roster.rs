@@ -195,20 +195,7 @@ fn the_table_is_italian_by_default() {
 #[test]
 fn details_are_italian_by_default_and_english_on_request() {
     let (_tmp, idx) = fixture_index();
-    let (vacancy, policy) = (fixture("vacancy.json"), fixture("policy.toml"));
-    let roster = |lang: &[&str]| -> Value {
-        let mut args = vec![
-            "roster",
-            "--index",
-            idx.to_str().unwrap(),
-            "--vacancy",
-            vacancy.to_str().unwrap(),
-            "--policy",
-            policy.to_str().unwrap(),
-        ];
-        args.extend_from_slice(lang);
-        serde_json::from_str(&rosa_ok(&args)).unwrap()
-    };
+    let roster = |lang: &[&str]| -> Value { fixture_roster(&idx, lang) };
     let rule = |r: &Value, name: &str| -> String {
         r["entries"][0]["rules"]
             .as_array()

@@ -3,10 +3,6 @@
 
 use super::*;
 
-/// A pool is wide from this fraction of the index on (1 / `WIDE_SHARE`), for
-/// [`best`] (the same as [`crate::text::TextIndex::max_among`]'s).
-const WIDE_SHARE: usize = 32;
-
 /// Pools up to this size are scored exhaustively: bounding them costs about what
 /// scoring does.
 const PRUNE_FROM: usize = 256;
@@ -21,7 +17,7 @@ const PRUNE_FROM: usize = 256;
 /// already found, so the result is [`top_k_exhaustive`]'s, ties included.
 pub fn top_k(q: &Query, index: &Index, rows: &[u32], max_bm25: f32, k: usize) -> Vec<(f64, u32)> {
     // Narrower pools: their BM25 costs less than finding its best elsewhere.
-    let narrow = rows.len() * WIDE_SHARE < index.len();
+    let narrow = rows.len() * crate::text::WIDE_SHARE < index.len();
     if q.template.is_some() || k == 0 || rows.len() <= PRUNE_FROM.max(4 * k) || narrow {
         return top_k_exhaustive(q, index, rows, max_bm25, k);
     }
@@ -47,22 +43,21 @@ pub fn best(
     k: usize,
 ) -> Result<(f32, Vec<(f64, u32)>)> {
     // Narrower pools: their BM25 costs less than finding its best elsewhere.
-    let narrow = rows.len() * WIDE_SHARE < index.len();
+    let narrow = rows.len() * crate::text::WIDE_SHARE < index.len();
     if q.template.is_some() || k == 0 || rows.len() <= PRUNE_FROM.max(4 * k) || narrow {
         q.load_text(index, rows)?;
         let max = max_bm25(q, rows);
         return Ok((max, top_k(q, index, rows, max, k)));
     }
     let eligible = RoaringBitmap::from_sorted_iter(rows.iter().copied()).expect("ascending rows");
-    let text = format!("{} {}", q.vacancy.title, q.vacancy.text);
-    let max = index.text().max_among(&text, rows)?;
+    let max = q.best_bm25(index, rows)?;
     let bound = score::Bound::new(q, index);
     let reach = score::Reach::new(&bound, q, index);
-    let levels = reach.levels(q);
+    let levels = reach.levels();
     // The highest classes holding k eligible rows (galloping down the levels).
     let (mut at, mut some) = (0, RoaringBitmap::new());
     while at < levels.len() {
-        some = reach.rows(q, levels[at]) & &eligible;
+        some = reach.rows(levels[at]) & &eligible;
         if some.len() >= k as u64 || at + 1 == levels.len() {
             break;
         }
@@ -73,7 +68,7 @@ pub fn best(
     // the k-th score found, the classes reaching that score are taken whole.
     let floor = best.get(k - 1).map_or(f64::NEG_INFINITY, |b| b.0);
     if levels.get(at + 1).is_some_and(|&next| next >= floor) {
-        let more = reach.rows(q, floor) & &eligible;
+        let more = reach.rows(floor) & &eligible;
         if more.len() > some.len() {
             best = top_in(q, index, &bound, &more, max, k)?;
         }

@@ -129,8 +129,10 @@ impl Bound {
 pub struct Reach<'b> {
     bound: &'b Bound,
     index: &'b Index,
-    /// Holders of a vacancy skill or a related one (everyone without skills asked).
-    holders: RoaringBitmap,
+    /// The skill classes, prepared once: a skills value at most and the rows
+    /// it bounds (holders of a vacancy skill or a related one at 1, the others
+    /// at [`Bound`]'s exact `none`; everyone at 1 without skills asked).
+    skills: Vec<(f64, RoaringBitmap)>,
     /// `isco[i - 1]`: rows with a known occupation sharing at least `i` leading
     /// ISCO digits with the vacancy's (empty when the vacancy's is unknown).
     isco: [RoaringBitmap; 4],
@@ -149,10 +151,13 @@ impl<'b> Reach<'b> {
     /// Prepares the classes of a query.
     pub fn new(bound: &'b Bound, q: &Query, index: &'b Index) -> Reach<'b> {
         let filters = index.filters();
-        let holders = if q.skills.is_empty() {
-            filters.all().clone()
+        let skills = if q.skills.is_empty() {
+            vec![(1.0, filters.all().clone())]
         } else {
-            bound.holders.clone()
+            vec![
+                (1.0, bound.holders.clone()),
+                (bound.none, filters.all() - &bound.holders),
+            ]
         };
         let isco = if is_unknown_occupation(&q.vacancy.isco) {
             Default::default()
@@ -179,22 +184,13 @@ impl<'b> Reach<'b> {
         Reach {
             bound,
             index,
-            holders,
+            skills,
             isco,
             closest,
             esco: Default::default(),
             share: q.policy.scoring.esco_occupation_share,
             mixed: !q.occupation_closeness.is_empty(),
         }
-    }
-
-    /// The skill classes: a skills value at most, and the rows it bounds.
-    fn skill_classes(&self, q: &Query) -> Vec<(f64, RoaringBitmap)> {
-        let mut classes = vec![(1.0, self.holders.clone())];
-        if !q.skills.is_empty() {
-            classes.push((self.bound.none, self.index.filters().all() - &self.holders));
-        }
-        classes
     }
 
     /// The bound of a class: skills value `s`, `i` ISCO digits shared, ESCO
@@ -218,8 +214,8 @@ impl<'b> Reach<'b> {
     }
 
     /// Every class bound, highest first, without repeats.
-    pub fn levels(&self, q: &Query) -> Vec<f64> {
-        let skills: Vec<f64> = self.skill_classes(q).into_iter().map(|(s, _)| s).collect();
+    pub fn levels(&self) -> Vec<f64> {
+        let skills: Vec<f64> = self.skills.iter().map(|&(s, _)| s).collect();
         let top = if self.isco[0].is_empty() { 0 } else { 4 };
         let mut levels: Vec<f64> = skills
             .iter()
@@ -238,9 +234,9 @@ impl<'b> Reach<'b> {
 
     /// The rows whose class bound reaches `threshold`: a superset of the rows
     /// whose score does.
-    pub fn rows(&self, q: &Query, threshold: f64) -> RoaringBitmap {
+    pub fn rows(&self, threshold: f64) -> RoaringBitmap {
         let mut out = RoaringBitmap::new();
-        for (s, rows) in self.skill_classes(q) {
+        for &(s, ref rows) in &self.skills {
             if rows.is_empty() {
                 continue;
             }

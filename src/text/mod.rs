@@ -34,6 +34,10 @@ const DENSE_MIN_DOCS: usize = 16_384;
 const DENSE_BYTES: usize = 128 << 20;
 
 const ANALYZER: &str = "it_stem";
+/// A pool is wide from 1 / `WIDE_SHARE` of the rows on: [`TextIndex::max_among`]
+/// then bounds common terms instead of scoring the pool (and the roster takes
+/// its wide path, `roster::best`).
+pub const WIDE_SHARE: usize = 32;
 /// At most this many distinct terms of a vacancy text enter the query.
 pub const MAX_QUERY_TERMS: usize = 64;
 const WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -215,7 +219,7 @@ impl TextIndex {
     /// [`TextIndex::scores_for`] gives them, to the bit (0 when none of them
     /// shares a term with the text).
     ///
-    /// A wide pool (an eighth of the index or more) is not scored row by row.
+    /// A wide pool ([`WIDE_SHARE`]) is not scored row by row.
     /// The terms are split by how many CVs hold them: the rare ones are walked
     /// in full (their postings are short) and summed by row; the common ones
     /// only bound what they can add, `(1 + k1) × idf` each, which is small since
@@ -241,7 +245,7 @@ impl TextIndex {
         };
         let searcher = self.reader.searcher();
         let n = self.addresses(&searcher)?.len();
-        if rows.len() * 32 < n {
+        if rows.len() * WIDE_SHARE < n {
             return exact_max(rows);
         }
         let docs: u64 = searcher
@@ -272,22 +276,11 @@ impl TextIndex {
             for &(_, _, t) in &by_rarity[walked..rare] {
                 let term = Term::from_field_text(self.cv, t);
                 let weight = TermQuery::new(term, IndexRecordOption::WithFreqs).weight(scoring)?;
-                for seg in searcher.segment_readers() {
-                    let row_of = seg.fast_fields().u64("row")?;
-                    let alive = seg.alive_bitset();
-                    let mut scorer = weight.scorer(seg, 1.0)?;
-                    let mut d = scorer.doc();
-                    while d != tantivy::TERMINATED {
-                        if alive.is_none_or(|a| a.is_alive(d)) {
-                            if let Some(sum) =
-                                row_of.first(d).and_then(|r| sums.get_mut(r as usize))
-                            {
-                                *sum += scorer.score();
-                            }
-                        }
-                        d = scorer.advance();
+                each_live_row(&searcher, &*weight, |r, x| {
+                    if let Some(sum) = sums.get_mut(r) {
+                        *sum += x;
                     }
-                }
+                })?;
             }
             walked = rare;
             let common: f64 = by_rarity[rare..].iter().map(|&(_, m, _)| m).sum();
@@ -486,20 +479,11 @@ impl TextIndex {
         }
         // Scored outside the lock (another query may score it too: same values).
         let mut column = vec![f32::NAN; rows];
-        for seg in searcher.segment_readers() {
-            let row_of = seg.fast_fields().u64("row")?;
-            let alive = seg.alive_bitset();
-            let mut scorer = weight.scorer(seg, 1.0)?;
-            let mut d = scorer.doc();
-            while d != tantivy::TERMINATED {
-                if alive.is_none_or(|a| a.is_alive(d)) {
-                    if let Some(slot) = row_of.first(d).and_then(|r| column.get_mut(r as usize)) {
-                        *slot = scorer.score();
-                    }
-                }
-                d = scorer.advance();
+        each_live_row(searcher, weight, |r, x| {
+            if let Some(slot) = column.get_mut(r) {
+                *slot = x;
             }
-        }
+        })?;
         let column = std::sync::Arc::new(column);
         let mut cache = self.dense.lock().unwrap_or_else(|e| e.into_inner());
         if cache.generation == generation && !cache.columns.iter().any(|(k, _)| k == t) {
@@ -552,6 +536,31 @@ impl TextIndex {
         *cache = Some((generation, std::sync::Arc::clone(&map)));
         Ok(map)
     }
+}
+
+/// Every live document of a term's postings (`weight` a term's), in every
+/// segment, as its row and its BM25: the walk of a whole posting list that a
+/// kept column and the rare terms of [`TextIndex::max_among`] both make.
+fn each_live_row(
+    searcher: &tantivy::Searcher,
+    weight: &dyn tantivy::query::Weight,
+    mut f: impl FnMut(usize, f32),
+) -> Result<()> {
+    for seg in searcher.segment_readers() {
+        let row_of = seg.fast_fields().u64("row")?;
+        let alive = seg.alive_bitset();
+        let mut scorer = weight.scorer(seg, 1.0)?;
+        let mut d = scorer.doc();
+        while d != tantivy::TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(d)) {
+                if let Some(r) = row_of.first(d) {
+                    f(r as usize, scorer.score());
+                }
+            }
+            d = scorer.advance();
+        }
+    }
+    Ok(())
 }
 
 /// Checks the footer checksum of every segment file in `dir` (all files but

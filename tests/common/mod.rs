@@ -89,8 +89,7 @@ pub fn check_best(
         v.id,
         rows.len()
     );
-    let full = rosa::query::Query::new(index, v, policy).expect("valid vacancy");
-    let mut full = full;
+    let mut full = rosa::query::Query::new(index, v, policy).expect("valid vacancy");
     full.load_text(index, rows).expect("text");
     for k in [v.cap() as usize, 3, 1] {
         let mut q = rosa::query::Query::new(index, v, policy).expect("valid vacancy");
