@@ -16,9 +16,7 @@ const PRUNE_FROM: usize = 256;
 /// the `k`-th score found. A row whose bound is below it scores below `k` rows
 /// already found, so the result is [`top_k_exhaustive`]'s, ties included.
 pub fn top_k(q: &Query, index: &Index, rows: &[u32], max_bm25: f32, k: usize) -> Vec<(f64, u32)> {
-    // Narrower pools: their BM25 costs less than finding its best elsewhere.
-    let narrow = rows.len() * crate::text::WIDE_SHARE < index.len();
-    if q.template.is_some() || k == 0 || rows.len() <= PRUNE_FROM.max(4 * k) || narrow {
+    if q.template.is_some() || k == 0 || rows.len() <= PRUNE_FROM.max(4 * k) {
         return top_k_exhaustive(q, index, rows, max_bm25, k);
     }
     top_k_pruned(q, index, rows, max_bm25, k, (4 * k).max(64)).best
